@@ -1,0 +1,80 @@
+package dev.mixem.cli;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
+import dev.mixem.config.InitMethod;
+import dev.mixem.data.InputSpec;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fit a Gaussian mixture by distributed EM and write DIR/model.json.")
+final class FitCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--k", required = true, description = "Number of components (>= 1).")
+    int k;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Model directory to write.")
+    String output;
+
+    @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
+    String covariance;
+
+    @Option(names = "--init", defaultValue = "kmeans-parallel",
+            description = "kmeans-parallel, kmeans++ or random (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--n-init", defaultValue = "1", description = "Restarts; the best log-likelihood is kept (default: ${DEFAULT-VALUE}).")
+    int nInit;
+
+    @Option(names = "--max-iter", defaultValue = "100", description = "Maximum EM iterations (default: ${DEFAULT-VALUE}).")
+    int maxIter;
+
+    @Option(names = "--tol", defaultValue = "1e-3",
+            description = "Stop when the mean log-likelihood changes by less than this; 0 runs max-iter iterations (default: ${DEFAULT-VALUE}).")
+    double tol;
+
+    @Option(names = "--reg-covar", defaultValue = "1e-6",
+            description = "Added to every covariance diagonal (default: ${DEFAULT-VALUE}).")
+    double regCovar;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--block-rows", description = "Rows per cached block (default: about 64k doubles per block).")
+    Integer blockRows;
+
+    @Override
+    public Integer call() {
+        FitConfig cfg;
+        InputSpec in;
+        try {
+            cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), nInit, maxIter, tol,
+                    regCovar, seed);
+            in = input.spec();
+            in.effectiveFormat();
+            if (blockRows != null && blockRows < 1) {
+                throw new IllegalArgumentException("block-rows must be >= 1, got " + blockRows);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        SparkSession spark = Spark.session("fit");
+        try {
+            FitJob.run(spark, in, cfg, blockRows, output);
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.mixem.cli;
+
+import dev.mixem.config.FitConfig;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InputSpec;
+import dev.mixem.data.ModelStore;
+import dev.mixem.data.SparkBlockSource;
+import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitResult;
+import dev.mixem.math.Linalg;
+import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.Version;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Load, fit, save: what {@code fit} and {@code demo} do. */
+final class FitJob {
+
+    private FitJob() {
+    }
+
+    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output) {
+        long t0 = System.nanoTime();
+        InputReader.Loaded in = InputReader.read(spark, spec);
+        int d = in.extractor().dim();
+        int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
+                blockRows)) {
+            Progress.LOG.info(String.format(Locale.ROOT,
+                    "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS: %s",
+                    src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName()));
+            if (cfg.k() > src.rows()) {
+                throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
+                        + src.rows() + ")");
+            }
+            FitResult r = new EmFitter(new Progress()).fit(src, cfg);
+            Map<String, Object> input = new LinkedHashMap<>();
+            input.put("path", spec.path());
+            input.put("format", spec.effectiveFormat().serializedName());
+            input.put("featureCols", spec.featureCols());
+            input.put("featuresCol", spec.featuresCol());
+            input.put("weightCol", spec.weightCol());
+            input.put("partitions", src.partitions());
+            input.put("blockRows", blockRows);
+            Map<String, Object> prov = new LinkedHashMap<>();
+            prov.put("mixemVersion", Version.mixem());
+            prov.put("sparkVersion", spark.version());
+            prov.put("javaVersion", System.getProperty("java.version"));
+            prov.put("blas", Linalg.blasName());
+            prov.put("master", spark.sparkContext().master());
+            prov.put("configuration", cfg.toMap());
+            prov.put("input", input);
+            GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
+                    in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
+                    r.converged(), r.rows(), r.totalWeight(), spec.weightCol(), cfg.k(), r.droppedComponents(),
+                    cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods()), prov);
+            if (r.droppedComponents() > 0) {
+                Progress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"
+                        + " were dropped; the model has k = " + r.params().k());
+            }
+            ModelStore.save(spark.sparkContext().hadoopConfiguration(), model, output);
+            System.out.printf(Locale.ROOT,
+                    "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",
+                    output.replaceAll("/+$", ""), ModelStore.MODEL_FILE, r.params().k(), r.avgLogLikelihood(),
+                    r.iterations(), r.converged(), (System.nanoTime() - t0) / 1e9);
+            return model;
+        }
+    }
+}

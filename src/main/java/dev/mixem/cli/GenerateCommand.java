@@ -1,0 +1,96 @@
+package dev.mixem.cli;
+
+import dev.mixem.data.Generator;
+import dev.mixem.data.HadoopFiles;
+import dev.mixem.family.GaussianParams;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a synthetic Gaussian mixture (random full covariances) and PATH.truth.json.")
+final class GenerateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", required = true, description = "Number of rows.")
+    long rows;
+
+    @Option(names = "--dim", required = true, description = "Number of features.")
+    int dim;
+
+    @Option(names = "--k", required = true, description = "Number of components.")
+    int k;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "Output directory (overwritten).")
+    String output;
+
+    @Option(names = "--format", description = "csv or parquet (default: from the extension, else csv).")
+    String format;
+
+    @Option(names = "--partitions", defaultValue = "0",
+            description = "Output partitions (default: one per 1M rows, at least Spark's default parallelism).")
+    int partitions;
+
+    @Option(names = "--separation", defaultValue = "5",
+            description = "Minimum distance between two means, in units of the largest component standard deviation (default: ${DEFAULT-VALUE}).")
+    double separation;
+
+    @Override
+    public Integer call() {
+        String fmt;
+        try {
+            if (rows < 1 || dim < 1 || k < 1) {
+                throw new IllegalArgumentException("rows, dim and k must be >= 1");
+            }
+            if (partitions < 0) {
+                throw new IllegalArgumentException("partitions must be >= 1");
+            }
+            if (!(separation > 0)) {
+                throw new IllegalArgumentException("separation must be > 0");
+            }
+            fmt = format != null ? format.toLowerCase(Locale.ROOT)
+                    : output.toLowerCase(Locale.ROOT).replaceAll("/+$", "").endsWith(".parquet") ? "parquet" : "csv";
+            if (!fmt.equals("csv") && !fmt.equals("parquet")) {
+                throw new IllegalArgumentException("generate writes csv or parquet, not " + format);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        SparkSession spark = Spark.session("generate");
+        try {
+            write(spark, rows, dim, k, seed, output, fmt, partitions, separation);
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    static void write(SparkSession spark, long rows, int dim, int k, long seed, String output, String fmt,
+                      int partitionsOpt, double separation) {
+        int partitions = partitionsOpt > 0 ? partitionsOpt
+                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
+        partitions = (int) Math.min(partitions, rows);
+        GaussianParams truth = Generator.truth(k, dim, separation, seed);
+        spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
+        var writer = Generator.frame(spark, truth, rows, partitions, seed).write().mode(SaveMode.Overwrite);
+        if (fmt.equals("csv")) {
+            writer.option("header", "true").csv(output);
+        } else {
+            writer.parquet(output);
+        }
+        String truthPath = output.replaceAll("/+$", "") + ".truth.json";
+        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), truthPath,
+                Generator.truthJson(truth, rows, separation, seed));
+        System.out.printf(Locale.ROOT, "wrote %d rows x %d features (%d components) to %s (%s, %d partitions); truth in %s%n",
+                rows, dim, k, output, fmt, partitions, truthPath);
+    }
+}

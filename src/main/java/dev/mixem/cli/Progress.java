@@ -1,0 +1,20 @@
+package dev.mixem.cli;
+
+import dev.mixem.fit.FitListener;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.Locale;
+
+/** One log line per EM iteration. */
+final class Progress implements FitListener {
+    static final Logger LOG = LogManager.getLogger("dev.mixem");
+
+    @Override
+    public void onIteration(IterationStatus s) {
+        LOG.info(String.format(Locale.ROOT, "restart %d iteration %3d  avgLogLikelihood %.8f  change %s  %.3f s%s",
+                s.restart() + 1, s.iteration(), s.avgLogLikelihood(),
+                Double.isNaN(s.change()) ? "      -     " : String.format(Locale.ROOT, "%+.3e", s.change()),
+                s.seconds(), ""));
+    }
+}

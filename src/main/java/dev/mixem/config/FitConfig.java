@@ -1,0 +1,86 @@
+package dev.mixem.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the user asked a fit to do. Defaults follow scikit-learn's GaussianMixture where it has one.
+ *
+ * @param k              number of components, at least 1
+ * @param covarianceType shape of each component covariance
+ * @param init           how initial means are chosen
+ * @param nInit          number of independent restarts; the one with the highest log-likelihood is kept
+ * @param maxIter        maximum number of M-steps, at least 0
+ * @param tol            convergence threshold on the absolute change of the mean per-row log-likelihood
+ *                       (natural log) between two E-steps; 0 runs exactly {@code maxIter} M-steps
+ * @param regCovar       non-negative constant added to every covariance diagonal (variance units)
+ * @param seed           seed of every random draw of the fit
+ */
+public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
+                        double tol, double regCovar, long seed) {
+
+    public static final int DEFAULT_MAX_ITER = 100;
+    public static final double DEFAULT_TOL = 1e-3;
+    public static final double DEFAULT_REG_COVAR = 1e-6;
+
+    public FitConfig {
+        Objects.requireNonNull(covarianceType, "covarianceType");
+        Objects.requireNonNull(init, "init");
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        if (nInit < 1) {
+            throw new IllegalArgumentException("n-init must be at least 1, got " + nInit);
+        }
+        if (maxIter < 0) {
+            throw new IllegalArgumentException("max-iter must be at least 0, got " + maxIter);
+        }
+        if (!(tol >= 0) || Double.isInfinite(tol)) {
+            throw new IllegalArgumentException("tol must be a finite number >= 0, got " + tol);
+        }
+        if (!(regCovar >= 0) || Double.isInfinite(regCovar)) {
+            throw new IllegalArgumentException("reg-covar must be a finite number >= 0, got " + regCovar);
+        }
+    }
+
+    /** A configuration with every default and the given k. */
+    public static FitConfig defaults(int k) {
+        return new FitConfig(k, CovarianceType.FULL, InitMethod.KMEANS_PARALLEL, 1, DEFAULT_MAX_ITER,
+                DEFAULT_TOL, DEFAULT_REG_COVAR, 0L);
+    }
+
+    public FitConfig withSeed(long newSeed) {
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed);
+    }
+
+    public FitConfig withInit(InitMethod newInit) {
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed);
+    }
+
+    public FitConfig withNInit(int newNInit) {
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed);
+    }
+
+    public FitConfig withMaxIter(int newMaxIter, double newTol) {
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed);
+    }
+
+    public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
+        return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed);
+    }
+
+    /** The configuration as ordered name/value pairs, with the names the command line uses. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("k", k);
+        m.put("covariance", covarianceType.serializedName());
+        m.put("init", init.serializedName());
+        m.put("nInit", nInit);
+        m.put("maxIter", maxIter);
+        m.put("tol", tol);
+        m.put("regCovar", regCovar);
+        m.put("seed", seed);
+        return m;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.mixem.data;
+
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a Spark {@link Row} into a feature vector (and a weight), checking every cell. A cell that is
+ * missing, unparseable, NaN or infinite, and a CSV row of the wrong width, raise an
+ * {@link InvalidInputException} naming the file, the data row within it (when the reader started at the
+ * file's beginning), the column and the offending value.
+ */
+public final class FeatureExtractor implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String[] names;
+    private final int[] cols;
+    private final boolean[] stringCols;
+    private final int vectorCol;
+    private final int dim;
+    private final int weightCol;
+    private final String weightName;
+    private final boolean weightIsString;
+    private final int fileCol;
+    private final int blockStartCol;
+    private final int corruptCol;
+    private final int headerWidth;
+
+    FeatureExtractor(String[] names, int[] cols, boolean[] stringCols, int vectorCol, int dim, int weightCol,
+                     String weightName, boolean weightIsString, int fileCol, int blockStartCol, int corruptCol,
+                     int headerWidth) {
+        this.names = names;
+        this.cols = cols;
+        this.stringCols = stringCols;
+        this.vectorCol = vectorCol;
+        this.dim = dim;
+        this.weightCol = weightCol;
+        this.weightName = weightName;
+        this.weightIsString = weightIsString;
+        this.fileCol = fileCol;
+        this.blockStartCol = blockStartCol;
+        this.corruptCol = corruptCol;
+        this.headerWidth = headerWidth;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public boolean weighted() {
+        return weightCol >= 0;
+    }
+
+    public List<String> featureNames() {
+        return List.of(names);
+    }
+
+    /** Width of the arrays {@link #extract} fills: the features, then the weight if there is one. */
+    public int width() {
+        return dim + (weighted() ? 1 : 0);
+    }
+
+    /** Per-partition position of the current row, for error messages. */
+    public static final class Locator {
+        private final int partition;
+        private String file;
+        private long blockStart = -1;
+        private long rowInSplit = -1;
+        private long rowInPartition = -1;
+
+        public Locator(int partition) {
+            this.partition = partition;
+        }
+
+        void advance(String newFile, long newBlockStart) {
+            rowInPartition++;
+            if (newFile == null || !newFile.equals(file) || newBlockStart != blockStart) {
+                file = newFile;
+                blockStart = newBlockStart;
+                rowInSplit = 0;
+            } else {
+                rowInSplit++;
+            }
+        }
+
+        String describe() {
+            if (file == null) {
+                return "row " + (rowInPartition + 1) + " of input partition " + partition;
+            }
+            if (blockStart == 0) {
+                return "file " + file + ", data row " + (rowInSplit + 1);
+            }
+            return "file " + file + ", data row " + (rowInSplit + 1) + " of the split starting at byte " + blockStart;
+        }
+    }
+
+    /** Fills {@code out[0 .. width())} from the row. */
+    public void extract(Row row, Locator loc, double[] out) {
+        loc.advance(fileCol >= 0 ? row.getString(fileCol) : null,
+                blockStartCol >= 0 && !row.isNullAt(blockStartCol) ? row.getLong(blockStartCol) : -1);
+        if (corruptCol >= 0 && !row.isNullAt(corruptCol)) {
+            throw new InvalidInputException(loc.describe() + ": malformed row (the header has " + headerWidth
+                    + " fields): '" + abbreviate(row.getString(corruptCol)) + "'");
+        }
+        if (vectorCol >= 0) {
+            if (row.isNullAt(vectorCol)) {
+                throw new InvalidInputException(loc.describe() + ", column '" + names[0] + "': missing vector");
+            }
+            Vector v = (Vector) row.get(vectorCol);
+            if (v.size() != dim) {
+                throw new InvalidInputException(loc.describe() + ", column '" + names[0] + "': vector of size "
+                        + v.size() + ", expected " + dim);
+            }
+            for (int j = 0; j < dim; j++) {
+                out[j] = checkFinite(v.apply(j), loc, names[0] + "[" + j + "]");
+            }
+        } else {
+            for (int j = 0; j < dim; j++) {
+                out[j] = cell(row, cols[j], stringCols[j], names[j], loc);
+            }
+        }
+        if (weightCol >= 0) {
+            double w = cell(row, weightCol, weightIsString, weightName, loc);
+            if (w < 0) {
+                throw new InvalidInputException(loc.describe() + ", weight column '" + weightName
+                        + "': negative weight " + w);
+            }
+            out[dim] = w;
+        }
+    }
+
+    private static double cell(Row row, int col, boolean isString, String name, Locator loc) {
+        if (row.isNullAt(col)) {
+            throw new InvalidInputException(loc.describe() + ", column '" + name + "': missing value");
+        }
+        double v;
+        if (isString) {
+            String s = row.getString(col);
+            v = parse(s);
+            if (Double.isNaN(v) && !isNanToken(s)) {
+                throw new InvalidInputException(loc.describe() + ", column '" + name + "': '" + abbreviate(s)
+                        + "' is not a number");
+            }
+        } else {
+            Object o = row.get(col);
+            if (!(o instanceof Number n)) {
+                throw new InvalidInputException(loc.describe() + ", column '" + name + "': '" + o
+                        + "' is not a number");
+            }
+            v = n.doubleValue();
+        }
+        return checkFinite(v, loc, name);
+    }
+
+    private static double checkFinite(double v, Locator loc, String name) {
+        if (Double.isNaN(v)) {
+            throw new InvalidInputException(loc.describe() + ", column '" + name + "': value is NaN");
+        }
+        if (Double.isInfinite(v)) {
+            throw new InvalidInputException(loc.describe() + ", column '" + name + "': value is infinite");
+        }
+        return v;
+    }
+
+    /** Parses a CSV cell; NaN (with no exception) when it is not a number. Accepts nan/inf spellings. */
+    static double parse(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            return Double.NaN;
+        }
+        char last = t.charAt(t.length() - 1);
+        if (last == 'd' || last == 'D' || last == 'f' || last == 'F') {
+            // Double.parseDouble accepts Java literal suffixes ("1.5d"); a data file should not.
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            String l = t.toLowerCase(Locale.ROOT);
+            return switch (l) {
+                case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+                case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+                default -> Double.NaN;
+            };
+        }
+    }
+
+    static boolean isNanToken(String s) {
+        return s.trim().equalsIgnoreCase("nan");
+    }
+
+    /** Whether a CSV cell reads as a number (NaN and infinities included), for telling numeric columns. */
+    static boolean looksNumeric(String s) {
+        return !Double.isNaN(parse(s)) || isNanToken(s);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+}

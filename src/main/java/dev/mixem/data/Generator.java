@@ -1,0 +1,160 @@
+package dev.mixem.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixem.config.CovarianceType;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.family.SyntheticMixture;
+import dev.mixem.math.RowBlock;
+import dev.mixem.math.Seeds;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Synthetic Gaussian-mixture data made on the executors, so it can be as large as the cluster holds. Row r
+ * of partition p comes from a generator seeded by (seed, p): the same data for the same arguments, whether
+ * written to files ({@link #frame}) or kept in memory as blocks ({@link #blocks}).
+ */
+public final class Generator {
+
+    private Generator() {
+    }
+
+    /** The true mixture: random full covariances (see {@link SyntheticMixture}). */
+    public static GaussianParams truth(int k, int d, double separation, long seed) {
+        return SyntheticMixture.random(CovarianceType.FULL, k, d, separation, Seeds.mix(seed, -1));
+    }
+
+    public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed) {
+        int d = truth.dim();
+        List<StructField> fields = new ArrayList<>();
+        for (int j = 0; j < d; j++) {
+            fields.add(DataTypes.createStructField("x" + j, DataTypes.DoubleType, false));
+        }
+        StructType schema = DataTypes.createStructType(fields);
+        JavaRDD<Row> rdd = partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
+            Iterator<double[]> it = rowsOfPartition(truth, rows, partitions, p, seed);
+            return new Iterator<Row>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    double[] x = it.next();
+                    Object[] o = new Object[x.length];
+                    for (int j = 0; j < x.length; j++) {
+                        o[j] = x[j];
+                    }
+                    return RowFactory.create(o);
+                }
+            };
+        }, true);
+        return spark.createDataFrame(rdd, schema);
+    }
+
+    /** The same rows as {@link #frame}, as blocks of at most {@code blockRows} rows. */
+    public static JavaRDD<RowBlock> blocks(SparkSession spark, GaussianParams truth, long rows, int partitions,
+                                           long seed, int blockRows) {
+        return partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
+            Iterator<double[]> it = rowsOfPartition(truth, rows, partitions, p, seed);
+            List<RowBlock> out = new ArrayList<>();
+            long first = 0;
+            while (it.hasNext()) {
+                List<double[]> chunk = new ArrayList<>(blockRows);
+                while (chunk.size() < blockRows && it.hasNext()) {
+                    chunk.add(it.next());
+                }
+                out.add(RowBlock.ofRows(chunk.toArray(new double[0][]), null, first));
+                first += chunk.size();
+            }
+            return out.iterator();
+        }, true);
+    }
+
+    private static JavaRDD<Integer> partitionIndices(SparkSession spark, int partitions) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        return jsc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions);
+    }
+
+    private static Iterator<double[]> rowsOfPartition(GaussianParams truth, long rows, int partitions, int p, long seed) {
+        long count = rows / partitions + (p < rows % partitions ? 1 : 0);
+        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, p));
+        SyntheticMixture.Sampler sampler = new SyntheticMixture.Sampler(truth);
+        int d = truth.dim();
+        return new Iterator<>() {
+            long made = 0;
+
+            @Override
+            public boolean hasNext() {
+                return made < count;
+            }
+
+            @Override
+            public double[] next() {
+                if (made >= count) {
+                    throw new NoSuchElementException();
+                }
+                double[] x = new double[d];
+                sampler.draw(rng, x);
+                made++;
+                return x;
+            }
+        };
+    }
+
+    /** The truth as JSON: k, dimension, weights, means, covariances, and how it was made. */
+    public static String truthJson(GaussianParams truth, long rows, double separation, long seed) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        int k = truth.k();
+        int d = truth.dim();
+        root.put("k", k);
+        root.put("dimension", d);
+        root.put("rows", rows);
+        root.put("separation", separation);
+        root.put("seed", seed);
+        ArrayNode w = root.putArray("weights");
+        for (int c = 0; c < k; c++) {
+            w.add(truth.weight(c));
+        }
+        ArrayNode means = root.putArray("means");
+        ArrayNode covs = root.putArray("covariances");
+        for (int c = 0; c < k; c++) {
+            ArrayNode m = means.addArray();
+            for (double v : truth.mean(c)) {
+                m.add(v);
+            }
+            double[] cov = truth.covariance(c);
+            ArrayNode cm = covs.addArray();
+            for (int i = 0; i < d; i++) {
+                ArrayNode row = cm.addArray();
+                for (int j = 0; j < d; j++) {
+                    row.add(cov[i + j * d]);
+                }
+            }
+        }
+        try {
+            return json.writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

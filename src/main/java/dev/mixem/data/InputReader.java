@@ -1,0 +1,263 @@
+package dev.mixem.data;
+
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Reads CSV, Parquet, ORC or LibSVM through Spark's DataFrame readers and decides which columns are
+ * features. CSV is read as text (header row required) and parsed by mixem, so that a bad cell is reported
+ * with its file, row and column; a column is numeric when every non-empty cell among the first
+ * {@value #SNIFF_ROWS} rows reads as a number. Parquet and ORC columns are numeric by type. By default every
+ * numeric column except the weight column is a feature; with no numeric column, a single vector column is.
+ */
+public final class InputReader {
+    static final int SNIFF_ROWS = 1000;
+    static final String FILE_COL = "_mixem_file";
+    static final String BLOCK_START_COL = "_mixem_block_start";
+    static final String CORRUPT_COL = "_mixem_corrupt_record";
+
+    private InputReader() {
+    }
+
+    /**
+     * The frame as read (user columns first, then mixem's bookkeeping columns) with an extractor for it.
+     *
+     * @param userColumns the columns of the input as the user sees them
+     */
+    public record Loaded(Dataset<Row> frame, FeatureExtractor extractor, List<String> userColumns, String featuresCol) {
+    }
+
+    public static Loaded read(SparkSession spark, InputSpec spec) {
+        InputFormat format = spec.effectiveFormat();
+        requireExists(spark, spec.path());
+        Dataset<Row> raw;
+        try {
+            raw = switch (format) {
+                case CSV -> readCsv(spark, spec.path());
+                case PARQUET, ORC -> spark.read().format(format.serializedName()).load(spec.path());
+                case LIBSVM -> spark.read().format("libsvm").load(spec.path());
+            };
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InvalidInputException("cannot read " + spec.path() + " as " + format + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+        List<String> userColumns = new ArrayList<>();
+        for (String c : raw.columns()) {
+            if (!c.equals(CORRUPT_COL)) {
+                userColumns.add(c);
+            }
+        }
+        if (userColumns.isEmpty()) {
+            throw new InvalidInputException("input " + spec.path() + " is empty (no header and no columns)");
+        }
+        Dataset<Row> frame = withLocation(raw);
+        return new Loaded(frame, extractor(frame, userColumns, spec, format), List.copyOf(userColumns),
+                featuresColumn(frame, userColumns, spec));
+    }
+
+    private static void requireExists(SparkSession spark, String path) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileStatus[] matches = fs.globStatus(p);
+            if (matches == null || matches.length == 0) {
+                throw new InvalidInputException("input path does not exist: " + path);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot access input path " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dataset<Row> readCsv(SparkSession spark, String path) {
+        String[] header = spark.read().option("header", "true").option("inferSchema", "false").csv(path).columns();
+        if (header.length == 0) {
+            throw new InvalidInputException("input " + path + " is empty (no header row)");
+        }
+        List<StructField> fields = new ArrayList<>();
+        for (String h : header) {
+            fields.add(DataTypes.createStructField(h, DataTypes.StringType, true));
+        }
+        fields.add(DataTypes.createStructField(CORRUPT_COL, DataTypes.StringType, true));
+        return spark.read()
+                .schema(DataTypes.createStructType(fields))
+                .option("header", "true")
+                .option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", CORRUPT_COL)
+                .csv(path);
+    }
+
+    /** Adds the source file and split start of every row, where the reader knows them. */
+    private static Dataset<Row> withLocation(Dataset<Row> raw) {
+        try {
+            return raw.withColumn(FILE_COL, col("_metadata.file_path"))
+                    .withColumn(BLOCK_START_COL, col("_metadata.file_block_start"));
+        } catch (Exception e) {
+            if (e instanceof AnalysisException || e.getCause() instanceof AnalysisException) {
+                return raw;
+            }
+            throw e;
+        }
+    }
+
+    private static String featuresColumn(Dataset<Row> frame, List<String> userColumns, InputSpec spec) {
+        if (spec.featuresCol() != null) {
+            return spec.featuresCol();
+        }
+        if (!spec.featureCols().isEmpty()) {
+            return null;
+        }
+        StructType schema = frame.schema();
+        List<String> numeric = numericColumns(frame, userColumns, spec.weightCol());
+        if (!numeric.isEmpty()) {
+            return null;
+        }
+        List<String> vectors = new ArrayList<>();
+        for (String c : userColumns) {
+            if (schema.apply(c).dataType() instanceof VectorUDT) {
+                vectors.add(c);
+            }
+        }
+        return vectors.size() == 1 ? vectors.get(0) : null;
+    }
+
+    private static FeatureExtractor extractor(Dataset<Row> frame, List<String> userColumns, InputSpec spec,
+                                              InputFormat format) {
+        StructType schema = frame.schema();
+        int fileCol = indexOf(schema, FILE_COL);
+        int blockCol = indexOf(schema, BLOCK_START_COL);
+        int corruptCol = indexOf(schema, CORRUPT_COL);
+        int weightCol = -1;
+        boolean weightIsString = false;
+        if (spec.weightCol() != null) {
+            weightCol = requireColumn(schema, userColumns, spec.weightCol(), spec.path());
+            weightIsString = schema.fields()[weightCol].dataType() instanceof StringType;
+            requireScalar(schema.fields()[weightCol], spec.path());
+        }
+        String vectorName = featuresColumn(frame, userColumns, spec);
+        if (vectorName != null) {
+            int vc = requireColumn(schema, userColumns, vectorName, spec.path());
+            if (!(schema.fields()[vc].dataType() instanceof VectorUDT)) {
+                throw new InvalidInputException("column '" + vectorName + "' of " + spec.path()
+                        + " is not a vector column (it is " + schema.fields()[vc].dataType().simpleString() + ")");
+            }
+            int dim = vectorSize(frame, vectorName, spec.path());
+            return new FeatureExtractor(new String[]{vectorName}, new int[0], new boolean[0], vc, dim, weightCol,
+                    spec.weightCol(), weightIsString, fileCol, blockCol, corruptCol, userColumns.size());
+        }
+        List<String> names = spec.featureCols().isEmpty()
+                ? numericColumns(frame, userColumns, spec.weightCol()) : spec.featureCols();
+        if (names.isEmpty()) {
+            throw new InvalidInputException("input " + spec.path() + " (" + format + ") has no numeric column"
+                    + " to use as a feature (columns: " + String.join(", ", userColumns)
+                    + "); name them with --feature-cols or a vector column with --features-col");
+        }
+        int[] cols = new int[names.size()];
+        boolean[] strings = new boolean[names.size()];
+        for (int j = 0; j < cols.length; j++) {
+            cols[j] = requireColumn(schema, userColumns, names.get(j), spec.path());
+            requireScalar(schema.fields()[cols[j]], spec.path());
+            strings[j] = schema.fields()[cols[j]].dataType() instanceof StringType;
+        }
+        return new FeatureExtractor(names.toArray(new String[0]), cols, strings, -1, cols.length, weightCol,
+                spec.weightCol(), weightIsString, fileCol, blockCol, corruptCol, userColumns.size());
+    }
+
+    /** Numeric columns by type, or (for text columns) by sniffing the first rows. */
+    static List<String> numericColumns(Dataset<Row> frame, List<String> userColumns, String weightCol) {
+        StructType schema = frame.schema();
+        List<String> textCols = new ArrayList<>();
+        for (String c : userColumns) {
+            if (schema.apply(c).dataType() instanceof StringType) {
+                textCols.add(c);
+            }
+        }
+        boolean[] numericText = new boolean[textCols.size()];
+        if (!textCols.isEmpty()) {
+            List<Row> head = frame.select(textCols.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new))
+                    .limit(SNIFF_ROWS).collectAsList();
+            for (int j = 0; j < textCols.size(); j++) {
+                boolean seen = false;
+                boolean ok = true;
+                for (Row r : head) {
+                    if (!r.isNullAt(j)) {
+                        seen = true;
+                        ok &= FeatureExtractor.looksNumeric(r.getString(j));
+                    }
+                }
+                numericText[j] = seen && ok;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : userColumns) {
+            if (c.equals(weightCol)) {
+                continue;
+            }
+            DataType t = schema.apply(c).dataType();
+            int ti = textCols.indexOf(c);
+            if (t instanceof NumericType || (ti >= 0 && numericText[ti])) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private static int vectorSize(Dataset<Row> frame, String name, String path) {
+        List<Row> first = frame.select(col("`" + name + "`")).where(col("`" + name + "`").isNotNull())
+                .limit(1).collectAsList();
+        if (first.isEmpty()) {
+            throw new InvalidInputException("input " + path + " has no rows");
+        }
+        return ((Vector) first.get(0).get(0)).size();
+    }
+
+    private static int indexOf(StructType schema, String name) {
+        return Arrays.asList(schema.fieldNames()).indexOf(name);
+    }
+
+    private static int requireColumn(StructType schema, List<String> userColumns, String name, String path) {
+        if (!userColumns.contains(name)) {
+            throw new InvalidInputException("column '" + name + "' is not in " + path + " (columns: "
+                    + String.join(", ", userColumns) + ")");
+        }
+        return indexOf(schema, name);
+    }
+
+    private static void requireScalar(StructField f, String path) {
+        DataType t = f.dataType();
+        if (!(t instanceof NumericType) && !(t instanceof StringType)) {
+            throw new InvalidInputException("column '" + f.name() + "' of " + path + " has type "
+                    + t.simpleString() + ", not a number");
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

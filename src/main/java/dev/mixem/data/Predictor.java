@@ -1,0 +1,149 @@
+package dev.mixem.data;
+
+import dev.mixem.family.GaussianEStep;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.family.GaussianScorer;
+import dev.mixem.math.RowBlock;
+import dev.mixem.model.GaussianMixtureModel;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Scores rows with a fitted model, block by block: the input's columns plus {@code prediction} (int, the
+ * most probable component), {@code probability} (vector of k posterior probabilities) and
+ * {@code logLikelihood} (log p(x), natural log).
+ */
+public final class Predictor {
+    public static final String PREDICTION = "prediction";
+    public static final String PROBABILITY = "probability";
+    public static final String LOG_LIKELIHOOD = "logLikelihood";
+
+    private Predictor() {
+    }
+
+    public static Dataset<Row> predict(GaussianMixtureModel model, InputReader.Loaded in) {
+        GaussianParams params = model.params();
+        FeatureExtractor ex = in.extractor();
+        if (ex.dim() != params.dim()) {
+            throw new InvalidInputException("the model has dimension " + params.dim() + " but the input gives "
+                    + ex.dim() + " features");
+        }
+        StructType inSchema = in.frame().schema();
+        List<String> userColumns = in.userColumns();
+        int[] keep = userColumns.stream().mapToInt(inSchema::fieldIndex).toArray();
+        List<StructField> fields = new ArrayList<>();
+        for (int i : keep) {
+            fields.add(inSchema.fields()[i]);
+        }
+        fields.add(DataTypes.createStructField(PREDICTION, DataTypes.IntegerType, false));
+        fields.add(DataTypes.createStructField(PROBABILITY, SQLDataTypes.VectorType(), false));
+        fields.add(DataTypes.createStructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false));
+        StructType outSchema = DataTypes.createStructType(fields);
+        GaussianScorer scorer = params.scorer();
+        int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
+        MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, blockRows);
+        return in.frame().mapPartitions(fn, Encoders.row(outSchema));
+    }
+
+    /** Reads up to blockRows input rows, scores them as one block, then hands them out. */
+    private static final class ScoringIterator implements Iterator<Row> {
+        private final Iterator<Row> input;
+        private final GaussianScorer scorer;
+        private final FeatureExtractor ex;
+        private final int[] keep;
+        private final int blockRows;
+        private final GaussianEStep step;
+        private final FeatureExtractor.Locator loc = new FeatureExtractor.Locator(0);
+        private final List<Row> buffer = new ArrayList<>();
+        private final double[] staged;
+        private final double[] row;
+        private final double[] resp;
+        private final double[] rowLogLik;
+        private int cursor;
+        private int filled;
+
+        ScoringIterator(Iterator<Row> input, GaussianScorer scorer, FeatureExtractor ex, int[] keep, int blockRows) {
+            this.input = input;
+            this.scorer = scorer;
+            this.ex = ex;
+            this.keep = keep;
+            this.blockRows = blockRows;
+            this.step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
+            this.staged = new double[blockRows * scorer.d];
+            this.row = new double[ex.width()];
+            this.resp = new double[blockRows * scorer.k];
+            this.rowLogLik = new double[blockRows];
+        }
+
+        @Override
+        public boolean hasNext() {
+            return cursor < filled || input.hasNext();
+        }
+
+        @Override
+        public Row next() {
+            if (cursor >= filled) {
+                fill();
+            }
+            if (cursor >= filled) {
+                throw new NoSuchElementException();
+            }
+            Row in = buffer.get(cursor);
+            int n = filled;
+            int k = scorer.k;
+            Object[] out = new Object[keep.length + 3];
+            for (int j = 0; j < keep.length; j++) {
+                out[j] = in.get(keep[j]);
+            }
+            double[] p = new double[k];
+            int best = 0;
+            for (int c = 0; c < k; c++) {
+                p[c] = resp[cursor + c * n];
+                if (p[c] > p[best]) {
+                    best = c;
+                }
+            }
+            out[keep.length] = best;
+            out[keep.length + 1] = Vectors.dense(p);
+            out[keep.length + 2] = rowLogLik[cursor];
+            cursor++;
+            return RowFactory.create(out);
+        }
+
+        private void fill() {
+            buffer.clear();
+            int d = scorer.d;
+            int n = 0;
+            while (n < blockRows && input.hasNext()) {
+                Row r = input.next();
+                ex.extract(r, loc, row);
+                System.arraycopy(row, 0, staged, n * d, d);
+                buffer.add(r);
+                n++;
+            }
+            double[] values = new double[n * d];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < d; j++) {
+                    values[i + j * n] = staged[i * d + j];
+                }
+            }
+            RowBlock block = new RowBlock(n, d, 0, values, null);
+            step.posterior(scorer, block, resp, rowLogLik);
+            filled = n;
+            cursor = 0;
+        }
+    }
+}

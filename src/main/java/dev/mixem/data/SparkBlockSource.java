@@ -1,0 +1,353 @@
+package dev.mixem.data;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.family.GaussianEStep;
+import dev.mixem.family.GaussianScorer;
+import dev.mixem.fit.BlockSource;
+import dev.mixem.math.RowBlock;
+import dev.mixem.math.Seeds;
+import dev.mixem.stats.GaussianStats;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Rows cached on a Spark cluster as {@link RowBlock}s (MEMORY_AND_DISK), with the passes the fitters need.
+ * Each pass broadcasts what it needs, computes one statistic per partition, merges them in partition order
+ * ({@link DeterministicReduce}) and destroys the broadcast. Results travel through the job's return value,
+ * never through accumulators.
+ */
+public final class SparkBlockSource implements BlockSource, AutoCloseable {
+    private final SparkSession spark;
+    private final JavaRDD<RowBlock> blocks;
+    private final int dim;
+    private final long rows;
+    private final double totalWeight;
+    private final long[] offsets;
+
+    private SparkBlockSource(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, long rows, double totalWeight,
+                             long[] offsets) {
+        this.spark = spark;
+        this.blocks = blocks;
+        this.dim = dim;
+        this.rows = rows;
+        this.totalWeight = totalWeight;
+        this.offsets = offsets;
+    }
+
+    /** Rows per block: about 64k doubles (512 KiB) a block, between 256 and 8192 rows. */
+    public static int defaultBlockRows(int dim) {
+        return Math.max(256, Math.min(8192, 65536 / Math.max(1, dim)));
+    }
+
+    /**
+     * Parses and validates every row of the frame, optionally spreads them over {@code partitions}
+     * partitions keeping input order, groups them into blocks and caches them.
+     */
+    public static SparkBlockSource load(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
+                                        int partitions, int blockRows) {
+        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex((p, it) -> parse(ex, p, it), true);
+        if (partitions > 0) {
+            parsed = spreadInOrder(parsed, partitions);
+        }
+        int d = ex.dim();
+        boolean weighted = ex.weighted();
+        JavaRDD<RowBlock> blocks = parsed.mapPartitions(it -> toBlocks(it, d, weighted, blockRows));
+        return cache(spark, blocks, d, "input " + frame.inputFiles().length + " file(s)");
+    }
+
+    /** Caches blocks made elsewhere (generated data, benchmarks) and counts them. */
+    public static SparkBlockSource cache(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, String what) {
+        blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        spark.sparkContext().setJobDescription("mixem: load and cache " + what);
+        List<double[]> counts = blocks.mapPartitions(SparkBlockSource::count).collect();
+        long[] offsets = new long[counts.size()];
+        long n = 0;
+        double w = 0;
+        for (int p = 0; p < counts.size(); p++) {
+            offsets[p] = n;
+            n += (long) counts.get(p)[0];
+            w += counts.get(p)[1];
+        }
+        if (n == 0) {
+            blocks.unpersist(false);
+            throw new InvalidInputException("the input has no data rows");
+        }
+        if (!(w > 0)) {
+            blocks.unpersist(false);
+            throw new InvalidInputException("the row weights sum to " + w + "; at least one must be positive");
+        }
+        return new SparkBlockSource(spark, blocks, dim, n, w, offsets);
+    }
+
+    public JavaRDD<RowBlock> blocks() {
+        return blocks;
+    }
+
+    public int partitions() {
+        return offsets.length;
+    }
+
+    @Override
+    public int dim() {
+        return dim;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public double totalWeight() {
+        return totalWeight;
+    }
+
+    @Override
+    public GaussianStats eStep(GaussianScorer scorer, String description) {
+        spark.sparkContext().setJobDescription(description);
+        Broadcast<GaussianScorer> bcScorer = jsc().broadcast(scorer);
+        try {
+            return DeterministicReduce.reduce(blocks.mapPartitions(eStepFunction(bcScorer)),
+                    DeterministicReduce.DEFAULT_FAN_IN);
+        } finally {
+            bcScorer.destroy();
+        }
+    }
+
+    private static FlatMapFunction<Iterator<RowBlock>, GaussianStats> eStepFunction(Broadcast<GaussianScorer> bc) {
+        return it -> {
+            GaussianScorer s = bc.value();
+            GaussianEStep step = new GaussianEStep(s.k, s.d, s.full);
+            GaussianStats stats = GaussianStats.empty(s.k, s.d, s.type());
+            while (it.hasNext()) {
+                step.accumulate(s, it.next(), stats);
+            }
+            return List.of(stats).iterator();
+        };
+    }
+
+    @Override
+    public GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description) {
+        spark.sparkContext().setJobDescription(description);
+        Broadcast<double[]> bcCenters = jsc().broadcast(centers);
+        try {
+            return DeterministicReduce.reduce(blocks.mapPartitions(nearestFunction(bcCenters, k, dim, type)),
+                    DeterministicReduce.DEFAULT_FAN_IN);
+        } finally {
+            bcCenters.destroy();
+        }
+    }
+
+    private static FlatMapFunction<Iterator<RowBlock>, GaussianStats> nearestFunction(
+            Broadcast<double[]> bc, int k, int d, CovarianceType type) {
+        return it -> {
+            double[] c = bc.value();
+            GaussianEStep step = new GaussianEStep(k, d, type == CovarianceType.FULL);
+            GaussianStats stats = GaussianStats.empty(k, d, type);
+            while (it.hasNext()) {
+                step.accumulateNearest(c, it.next(), stats);
+            }
+            return List.of(stats).iterator();
+        };
+    }
+
+    @Override
+    public Sample sample(double fraction, long seed) {
+        spark.sparkContext().setJobDescription("mixem: sample " + fraction + " of the rows");
+        long[] off = offsets;
+        int d = dim;
+        List<double[]> picked = blocks.mapPartitionsWithIndex((p, it) -> {
+            List<double[]> out = new ArrayList<>();
+            while (it.hasNext()) {
+                RowBlock b = it.next();
+                for (int i = 0; i < b.rows; i++) {
+                    if (Seeds.uniform(seed, off[p] + b.firstRow + i) < fraction) {
+                        double[] r = new double[d + 1];
+                        b.row(i, r);
+                        r[d] = b.weight(i);
+                        out.add(r);
+                    }
+                }
+            }
+            return out.iterator();
+        }, true).collect();
+        double[][] rowsOut = new double[picked.size()][];
+        double[] weights = new double[picked.size()];
+        for (int i = 0; i < rowsOut.length; i++) {
+            rowsOut[i] = Arrays.copyOf(picked.get(i), d);
+            weights[i] = picked.get(i)[d];
+        }
+        return new Sample(rowsOut, weights);
+    }
+
+    @Override
+    public double[] kmeansParallel(int k, long seed, int maxIter) {
+        spark.sparkContext().setJobDescription("mixem: k-means|| initialization");
+        StructType schema = new StructType()
+                .add("features", SQLDataTypes.VectorType(), false)
+                .add("weight", DataTypes.DoubleType, false);
+        JavaRDD<Row> rowsRdd = blocks.flatMap(b -> {
+            List<Row> out = new ArrayList<>(b.rows);
+            for (int i = 0; i < b.rows; i++) {
+                double[] r = new double[b.dim];
+                b.row(i, r);
+                out.add(RowFactory.create(Vectors.dense(r), b.weight(i)));
+            }
+            return out.iterator();
+        });
+        Dataset<Row> df = spark.createDataFrame(rowsRdd, schema);
+        KMeansModel model = new KMeans().setK(k).setSeed(seed).setMaxIter(maxIter).setInitMode("k-means||")
+                .setFeaturesCol("features").setWeightCol("weight").fit(df);
+        Vector[] centers = model.clusterCenters();
+        if (centers.length < k) {
+            return null;
+        }
+        double[] out = new double[k * dim];
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(centers[c].toArray(), 0, out, c * dim, dim);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        blocks.unpersist(false);
+    }
+
+    private JavaSparkContext jsc() {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    // Loading
+
+    private static Iterator<double[]> parse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt) {
+        FeatureExtractor.Locator loc = new FeatureExtractor.Locator(partition);
+        int width = ex.width();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rowsIt.hasNext();
+            }
+
+            @Override
+            public double[] next() {
+                double[] out = new double[width];
+                ex.extract(rowsIt.next(), loc, out);
+                return out;
+            }
+        };
+    }
+
+    /** Spreads rows over P partitions by ranges of their global input index, sorted within each. */
+    private static JavaRDD<double[]> spreadInOrder(JavaRDD<double[]> parsed, int partitions) {
+        List<Long> counts = parsed.mapPartitions(it -> {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return List.of(n).iterator();
+        }).collect();
+        long[] offsets = new long[counts.size()];
+        long total = 0;
+        for (int p = 0; p < counts.size(); p++) {
+            offsets[p] = total;
+            total += counts.get(p);
+        }
+        long n = total;
+        return parsed.mapPartitionsWithIndex((p, it) -> {
+            long start = offsets[p];
+            return new Iterator<Tuple2<Long, double[]>>() {
+                long i = 0;
+
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Tuple2<Long, double[]> next() {
+                    return new Tuple2<>(start + i++, it.next());
+                }
+            };
+        }, true).mapToPair(t -> t)
+                .repartitionAndSortWithinPartitions(new IndexRangePartitioner(n, partitions))
+                .values();
+    }
+
+    private static Iterator<RowBlock> toBlocks(Iterator<double[]> it, int d, boolean weighted, int blockRows) {
+        return new Iterator<>() {
+            long next = 0;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public RowBlock next() {
+                if (!it.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                double[] v = new double[blockRows * d];
+                double[] w = weighted ? new double[blockRows] : null;
+                int n = 0;
+                while (n < blockRows && it.hasNext()) {
+                    double[] r = it.next();
+                    for (int j = 0; j < d; j++) {
+                        v[n + j * blockRows] = r[j];
+                    }
+                    if (weighted) {
+                        w[n] = r[d];
+                    }
+                    n++;
+                }
+                if (n < blockRows) {
+                    double[] compact = new double[n * d];
+                    for (int j = 0; j < d; j++) {
+                        System.arraycopy(v, j * blockRows, compact, j * n, n);
+                    }
+                    v = compact;
+                    w = weighted ? Arrays.copyOf(w, n) : null;
+                }
+                RowBlock b = new RowBlock(n, d, next, v, w);
+                next += n;
+                return b;
+            }
+        };
+    }
+
+    private static Iterator<double[]> count(Iterator<RowBlock> it) {
+        double n = 0;
+        double w = 0;
+        while (it.hasNext()) {
+            RowBlock b = it.next();
+            n += b.rows;
+            for (int i = 0; i < b.rows; i++) {
+                w += b.weight(i);
+            }
+        }
+        return List.of(new double[]{n, w}).iterator();
+    }
+}

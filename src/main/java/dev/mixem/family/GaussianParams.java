@@ -1,0 +1,149 @@
+package dev.mixem.family;
+
+import dev.mixem.config.CovarianceType;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * Parameters of a Gaussian mixture: weights on the simplex, means, and covariances (full d x d matrices,
+ * column-major and symmetric, or diagonal variances). Immutable: accessors return copies.
+ * Construction checks shapes, finiteness, weights and positive definiteness, so an instance is always a
+ * valid model.
+ */
+public final class GaussianParams implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final CovarianceType type;
+    private final int k;
+    private final int d;
+    private final double[] weights;
+    private final double[] means;
+    private final double[] covariances;
+    private transient GaussianScorer scorer;
+
+    /**
+     * @param weights     k mixing weights, positive, summing to 1 within 1e-9 (they are renormalized)
+     * @param means       k*d values, component c's mean at [c*d, (c+1)*d)
+     * @param covariances full: k*d*d values, component c's covariance column-major at offset c*d*d;
+     *                    diag: k*d variances
+     */
+    public GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances) {
+        if (k < 1 || d < 1) {
+            throw new IllegalArgumentException("need k >= 1 and d >= 1, got k=" + k + ", d=" + d);
+        }
+        int covLen = type == CovarianceType.FULL ? k * d * d : k * d;
+        if (weights.length != k || means.length != k * d || covariances.length != covLen) {
+            throw new IllegalArgumentException("parameter arrays have lengths " + weights.length + ", "
+                    + means.length + ", " + covariances.length + "; expected " + k + ", " + k * d + ", " + covLen);
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            if (!(weights[c] > 0) || !Double.isFinite(weights[c])) {
+                throw new NumericalException("weight of component " + c + " is " + weights[c] + "; must be > 0");
+            }
+            sum += weights[c];
+        }
+        if (Math.abs(sum - 1) > 1e-9) {
+            throw new IllegalArgumentException("weights sum to " + sum + ", not 1");
+        }
+        requireFinite(means, "mean");
+        requireFinite(covariances, "covariance");
+        this.type = type;
+        this.k = k;
+        this.d = d;
+        this.weights = weights.clone();
+        for (int c = 0; c < k; c++) {
+            this.weights[c] /= sum;
+        }
+        this.means = means.clone();
+        this.covariances = covariances.clone();
+        if (type == CovarianceType.FULL) {
+            symmetrize(this.covariances, k, d);
+        }
+        this.scorer = GaussianScorer.of(this);
+    }
+
+    private static void requireFinite(double[] v, String what) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new NumericalException(what + " entry " + i + " is " + v[i]);
+            }
+        }
+    }
+
+    private static void symmetrize(double[] cov, int k, int d) {
+        for (int c = 0; c < k; c++) {
+            int o = c * d * d;
+            for (int j = 0; j < d; j++) {
+                for (int i = j + 1; i < d; i++) {
+                    double v = 0.5 * (cov[o + i + j * d] + cov[o + j + i * d]);
+                    cov[o + i + j * d] = v;
+                    cov[o + j + i * d] = v;
+                }
+            }
+        }
+    }
+
+    public CovarianceType type() {
+        return type;
+    }
+
+    public int k() {
+        return k;
+    }
+
+    public int dim() {
+        return d;
+    }
+
+    public double weight(int c) {
+        return weights[c];
+    }
+
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    public double[] mean(int c) {
+        return Arrays.copyOfRange(means, c * d, (c + 1) * d);
+    }
+
+    /** All means, component c at [c*d, (c+1)*d). */
+    public double[] means() {
+        return means.clone();
+    }
+
+    /** Full: the d x d column-major covariance of component c. Diag: its d variances. */
+    public double[] covariance(int c) {
+        int len = type == CovarianceType.FULL ? d * d : d;
+        return Arrays.copyOfRange(covariances, c * len, (c + 1) * len);
+    }
+
+    public double[] covariances() {
+        return covariances.clone();
+    }
+
+    /** The variances (diagonal of the covariance) of component c, for either type. */
+    public double[] variances(int c) {
+        double[] v = new double[d];
+        for (int j = 0; j < d; j++) {
+            v[j] = type == CovarianceType.FULL ? covariances[c * d * d + j + j * d] : covariances[c * d + j];
+        }
+        return v;
+    }
+
+    /** Number of free parameters (for AIC/BIC): k-1 weights, k*d means, and the covariance entries. */
+    public long freeParameters() {
+        long cov = type == CovarianceType.FULL ? (long) d * (d + 1) / 2 : d;
+        return (k - 1) + (long) k * d + k * cov;
+    }
+
+    /** The precomputed form used to score rows; built once per parameter set. */
+    public GaussianScorer scorer() {
+        if (scorer == null) {
+            scorer = GaussianScorer.of(this);
+        }
+        return scorer;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mixem.fit;
+
+import dev.mixem.config.FitConfig;
+import dev.mixem.family.GaussianMStep;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.family.NumericalException;
+import dev.mixem.init.Initializer;
+import dev.mixem.math.Seeds;
+import dev.mixem.stats.GaussianStats;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Full-batch EM for Gaussian mixtures (Dempster, Laird and Rubin 1977) over any {@link BlockSource}: each
+ * iteration is one distributed pass (E-step and statistics) and a closed-form M-step on the driver.
+ * <p>
+ * Convergence follows scikit-learn: stop when the mean per-row log-likelihood changes by less than tol
+ * between two E-steps. Unlike scikit-learn, the reported log-likelihood is that of the returned parameters
+ * (the last E-step is of the returned parameters, so no pass is wasted).
+ */
+public final class EmFitter {
+    /** A fall of the mean log-likelihood larger than this (relative, at least 1 in absolute) is flagged. */
+    static final double DECREASE_TOLERANCE = 1e-9;
+
+    private final FitListener listener;
+
+    public EmFitter(FitListener listener) {
+        this.listener = listener;
+    }
+
+    /** Runs {@code nInit} restarts, each initialized with its own seed, and keeps the best. */
+    public FitResult fit(BlockSource source, FitConfig cfg) {
+        if (cfg.k() > source.rows()) {
+            throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
+                    + source.rows() + ")");
+        }
+        FitResult best = null;
+        List<Double> restartLls = new ArrayList<>();
+        for (int r = 0; r < cfg.nInit(); r++) {
+            long restartSeed = Seeds.mix(cfg.seed(), r);
+            GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
+            FitResult res = run(source, init.params(), cfg, r, init.dropped().size());
+            restartLls.add(res.avgLogLikelihood());
+            if (best == null || res.avgLogLikelihood() > best.avgLogLikelihood()) {
+                best = res;
+            }
+        }
+        return new FitResult(best.params(), best.avgLogLikelihood(), best.iterations(), best.converged(),
+                best.trace(), best.droppedComponents(), best.restart(), List.copyOf(restartLls), best.rows(),
+                best.totalWeight());
+    }
+
+    /** EM from the given initial parameters. */
+    public FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
+        return run(source, init, cfg, restart, 0);
+    }
+
+    private FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart, int droppedAtInit) {
+        GaussianParams params = init;
+        List<TraceEntry> trace = new ArrayList<>();
+        double prev = Double.NaN;
+        int dropped = droppedAtInit;
+        int iteration = 0;
+        boolean converged = false;
+        long start = System.nanoTime();
+        GaussianStats stats;
+        while (true) {
+            // E-step (and the statistics for the next M-step) under the current parameters.
+            stats = source.eStep(params.scorer(),
+                    "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
+            double ll = stats.avgLogLikelihood();
+            if (!Double.isFinite(ll)) {
+                throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);
+            }
+            double change = iteration == 0 ? Double.NaN : ll - prev;
+            boolean decreased = iteration > 0 && change < -DECREASE_TOLERANCE * Math.max(1, Math.abs(prev));
+            long now = System.nanoTime();
+            double seconds = (now - start) / 1e9;
+            start = now;
+            trace.add(new TraceEntry(iteration, ll, seconds, decreased));
+            listener.onIteration(new FitListener.IterationStatus(restart, iteration, ll, change, seconds, params.k()));
+            if (iteration > 0 && Math.abs(change) < cfg.tol()) {
+                converged = true;
+                break;
+            }
+            if (iteration >= cfg.maxIter()) {
+                break;
+            }
+            prev = ll;
+            // M-step
+            GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
+            dropped += m.dropped().size();
+            params = m.params();
+            iteration++;
+        }
+        return new FitResult(params, stats.avgLogLikelihood(), iteration, converged, List.copyOf(trace), dropped,
+                restart, List.of(stats.avgLogLikelihood()), stats.rows, stats.weight);
+    }
+}

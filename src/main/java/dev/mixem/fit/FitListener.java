@@ -1,0 +1,23 @@
+package dev.mixem.fit;
+
+/** Receives one status per E-step, so a command line can print progress and a notebook can plot it. */
+@FunctionalInterface
+public interface FitListener {
+
+    FitListener NONE = status -> { };
+
+    void onIteration(IterationStatus status);
+
+    /**
+     * @param restart          0-based restart index
+     * @param iteration        number of M-steps done before this E-step (0 = initial parameters)
+     * @param avgLogLikelihood mean per-row log-likelihood (natural log) of the parameters after
+     *                         {@code iteration} M-steps
+     * @param change           change from the previous E-step (NaN at iteration 0)
+     * @param seconds          wall seconds of this iteration (M-step plus E-step pass)
+     * @param components       number of components alive
+     */
+    record IterationStatus(int restart, int iteration, double avgLogLikelihood, double change, double seconds,
+                           int components) {
+    }
+}

@@ -1,0 +1,99 @@
+package dev.mixem.init;
+
+import dev.mixem.config.FitConfig;
+import dev.mixem.family.GaussianMStep;
+import dev.mixem.fit.BlockSource;
+import dev.mixem.stats.GaussianStats;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Initial parameters, the way scikit-learn's GaussianMixture makes them: pick k centers, assign every row
+ * to its nearest center, and run one M-step on those hard responsibilities (weights, means and covariances of
+ * the k clusters, plus reg-covar).
+ * <ul>
+ *   <li>{@code kmeans-parallel}: k-means|| and Lloyd iterations on all rows, through Spark ML's KMeans.</li>
+ *   <li>{@code kmeans++}: k-means++ and Lloyd iterations on a seeded sample of about
+ *       {@value #SAMPLE_ROWS} rows.</li>
+ *   <li>{@code random}: k distinct rows of that sample, chosen uniformly at random.</li>
+ * </ul>
+ * The sample is drawn by hashing (seed, global row index), so it is the same whatever the partitioning.
+ */
+public final class Initializer {
+    /** Target size of the sample that kmeans++ and random initialization work on. */
+    public static final int SAMPLE_ROWS = 20_000;
+    static final int KMEANS_MAX_ITER = 20;
+    static final int LOCAL_LLOYD_MAX_ITER = 100;
+
+    private Initializer() {
+    }
+
+    public static GaussianMStep.Result initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
+        int k = cfg.k();
+        double[] centers = switch (cfg.init()) {
+            case KMEANS_PARALLEL -> source.kmeansParallel(k, seed, KMEANS_MAX_ITER);
+            case KMEANS_PLUS_PLUS -> {
+                BlockSource.Sample s = sample(source, k, seed);
+                yield LocalKMeans.fit(s.rows(), s.weights(), k, seed, LOCAL_LLOYD_MAX_ITER);
+            }
+            case RANDOM -> distinctRandomRows(sample(source, k, seed), k, seed);
+        };
+        if (centers == null) {
+            throw new IllegalArgumentException("the input has fewer than k = " + k
+                    + " distinct rows with positive weight; lower --k");
+        }
+        GaussianStats stats = source.nearestCenterPass(centers, k, cfg.covarianceType(),
+                "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
+        return GaussianMStep.update(stats, centers, cfg.covarianceType(), cfg.regCovar());
+    }
+
+    private static BlockSource.Sample sample(BlockSource source, int k, long seed) {
+        double target = Math.max(SAMPLE_ROWS, 50.0 * k);
+        double fraction = Math.min(1.0, target / source.rows());
+        BlockSource.Sample s = source.sample(fraction, seed);
+        while (s.rows().length < k && fraction < 1.0) {
+            fraction = Math.min(1.0, fraction * 4);
+            s = source.sample(fraction, seed);
+        }
+        return s;
+    }
+
+    private static double[] distinctRandomRows(BlockSource.Sample s, int k, long seed) {
+        double[][] rows = s.rows();
+        int n = rows.length;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int d = n == 0 ? 0 : rows[0].length;
+        double[] centers = new double[k * d];
+        Set<List<Double>> seen = new HashSet<>();
+        int found = 0;
+        for (int idx = 0; idx < n && found < k; idx++) {
+            double[] r = rows[order[idx]];
+            if (!(s.weights()[order[idx]] > 0)) {
+                continue;
+            }
+            List<Double> key = new ArrayList<>(d);
+            for (double v : r) {
+                key.add(v);
+            }
+            if (seen.add(key)) {
+                System.arraycopy(r, 0, centers, found * d, d);
+                found++;
+            }
+        }
+        return found == k ? centers : null;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.mixem.math;
+
+import java.io.Serializable;
+
+/**
+ * A block of rows in column-major order: the value of row i, feature j is {@code values[i + j * rows]}, so a
+ * block is directly a BLAS matrix with leading dimension {@code rows}. Row weights are optional (null means
+ * every row weighs 1). {@code firstRow} is the global index of the block's first row in input order, which
+ * makes seeded sampling independent of how rows were split into partitions and blocks.
+ */
+public final class RowBlock implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final int rows;
+    public final int dim;
+    public final long firstRow;
+    public final double[] values;
+    public final double[] weights;
+
+    public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
+        if (values.length != rows * dim) {
+            throw new IllegalArgumentException("block of " + rows + " x " + dim + " needs " + rows * dim
+                    + " values, got " + values.length);
+        }
+        if (weights != null && weights.length != rows) {
+            throw new IllegalArgumentException("block of " + rows + " rows got " + weights.length + " weights");
+        }
+        this.rows = rows;
+        this.dim = dim;
+        this.firstRow = firstRow;
+        this.values = values;
+        this.weights = weights;
+    }
+
+    /** Builds a block from row-major rows (mainly for tests and small local data). */
+    public static RowBlock ofRows(double[][] rowMajor, double[] weights, long firstRow) {
+        int n = rowMajor.length;
+        int d = n == 0 ? 0 : rowMajor[0].length;
+        double[] v = new double[n * d];
+        for (int i = 0; i < n; i++) {
+            if (rowMajor[i].length != d) {
+                throw new IllegalArgumentException("row " + i + " has " + rowMajor[i].length + " values, expected " + d);
+            }
+            for (int j = 0; j < d; j++) {
+                v[i + j * n] = rowMajor[i][j];
+            }
+        }
+        return new RowBlock(n, d, firstRow, v, weights == null ? null : weights.clone());
+    }
+
+    public double value(int row, int feature) {
+        return values[row + feature * rows];
+    }
+
+    public double weight(int row) {
+        return weights == null ? 1.0 : weights[row];
+    }
+
+    /** Copies row i into {@code out[0 .. dim)}. */
+    public void row(int i, double[] out) {
+        for (int j = 0; j < dim; j++) {
+            out[j] = values[i + j * rows];
+        }
+    }
+}

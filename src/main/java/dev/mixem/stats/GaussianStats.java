@@ -1,0 +1,76 @@
+package dev.mixem.stats;
+
+import dev.mixem.config.CovarianceType;
+
+/**
+ * Sufficient statistics of a Gaussian mixture's E-step, centred on fixed reference means m_k (the means that
+ * were broadcast for the pass), which avoids the catastrophic cancellation of raw moments when |μ| ≫ σ:
+ * <pre>
+ *   resp[k]          = Σ_i w_i r_ik
+ *   first[k*d + a]   = Σ_i w_i r_ik (x_ia - m_ka)
+ *   second (full)    = Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, lower triangle of a column-major d x d block
+ *                      at offset k*d*d (the strict upper triangle stays 0)
+ *   second (diag)    = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
+ *   logLikelihood    = Σ_i w_i log p(x_i)   (natural log, under the parameters of the pass)
+ *   weight           = Σ_i w_i,  rows = number of rows
+ * </pre>
+ * where w_i is the row weight (1 without a weight column). Merging is elementwise addition.
+ */
+public final class GaussianStats implements Mergeable<GaussianStats> {
+    private static final long serialVersionUID = 1L;
+
+    public final int k;
+    public final int d;
+    public final boolean full;
+    public final double[] resp;
+    public final double[] first;
+    public final double[] second;
+    public double logLikelihood;
+    public double weight;
+    public long rows;
+
+    private GaussianStats(int k, int d, boolean full) {
+        this.k = k;
+        this.d = d;
+        this.full = full;
+        this.resp = new double[k];
+        this.first = new double[k * d];
+        this.second = new double[full ? k * d * d : k * d];
+    }
+
+    /** The identity of {@link #mergeFrom}: every statistic zero. */
+    public static GaussianStats empty(int k, int d, CovarianceType type) {
+        return new GaussianStats(k, d, type == CovarianceType.FULL);
+    }
+
+    @Override
+    public GaussianStats mergeFrom(GaussianStats o) {
+        if (o.k != k || o.d != d || o.full != full) {
+            throw new IllegalArgumentException("cannot merge statistics of shape (k=" + o.k + ", d=" + o.d
+                    + ", full=" + o.full + ") into (k=" + k + ", d=" + d + ", full=" + full + ")");
+        }
+        add(resp, o.resp);
+        add(first, o.first);
+        add(second, o.second);
+        logLikelihood += o.logLikelihood;
+        weight += o.weight;
+        rows += o.rows;
+        return this;
+    }
+
+    public GaussianStats copy() {
+        GaussianStats c = new GaussianStats(k, d, full);
+        return c.mergeFrom(this);
+    }
+
+    /** Mean per-row log-likelihood, weighted by the row weights. */
+    public double avgLogLikelihood() {
+        return logLikelihood / weight;
+    }
+
+    private static void add(double[] into, double[] from) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += from[i];
+        }
+    }
+}
