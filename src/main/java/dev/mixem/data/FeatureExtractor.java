@@ -168,6 +168,14 @@ public final class FeatureExtractor implements Serializable {
     /** Parses a CSV cell; NaN (with no exception) when it is not a number. Accepts nan/inf spellings. */
     static double parse(String s) {
         String t = s.trim();
+        switch (t.toLowerCase(Locale.ROOT)) {
+            case "inf", "+inf", "infinity", "+infinity":
+                return Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity":
+                return Double.NEGATIVE_INFINITY;
+            default:
+                break;
+        }
         if (t.isEmpty()) {
             return Double.NaN;
         }
@@ -179,12 +187,7 @@ public final class FeatureExtractor implements Serializable {
         try {
             return Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            String l = t.toLowerCase(Locale.ROOT);
-            return switch (l) {
-                case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
-                case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-                default -> Double.NaN;
-            };
+            return Double.NaN;
         }
     }
 

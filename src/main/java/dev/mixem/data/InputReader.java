@@ -1,6 +1,8 @@
 package dev.mixem.data;
 
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.linalg.Vector;
@@ -27,12 +29,14 @@ import static org.apache.spark.sql.functions.col;
 /**
  * Reads CSV, Parquet, ORC or LibSVM through Spark's DataFrame readers and decides which columns are
  * features. CSV is read as text (header row required) and parsed by mixem, so that a bad cell is reported
- * with its file, row and column; a column is numeric when every non-empty cell among the first
- * {@value #SNIFF_ROWS} rows reads as a number. Parquet and ORC columns are numeric by type. By default every
+ * with its file, row and column; a text column is numeric when any non-empty cell among its first
+ * {@value #SNIFF_ROWS} rows reads as a number (so a dirty numeric column fails on its bad cell, with its
+ * location, instead of quietly leaving the features). Columns left out are logged. Parquet and ORC columns are numeric by type. By default every
  * numeric column except the weight column is a feature; with no numeric column, a single vector column is.
  */
 public final class InputReader {
     static final int SNIFF_ROWS = 1000;
+    private static final Logger LOG = LogManager.getLogger(InputReader.class);
     static final String FILE_COL = "_mixem_file";
     static final String BLOCK_START_COL = "_mixem_block_start";
     static final String CORRUPT_COL = "_mixem_corrupt_record";
@@ -74,8 +78,9 @@ public final class InputReader {
             throw new InvalidInputException("input " + spec.path() + " is empty (no header and no columns)");
         }
         Dataset<Row> frame = withLocation(raw);
-        return new Loaded(frame, extractor(frame, userColumns, spec, format), List.copyOf(userColumns),
-                featuresColumn(frame, userColumns, spec));
+        Choice choice = choose(frame, userColumns, spec);
+        return new Loaded(frame, extractor(frame, userColumns, spec, format, choice), List.copyOf(userColumns),
+                choice.vectorCol());
     }
 
     private static void requireExists(SparkSession spark, String path) {
@@ -122,29 +127,35 @@ public final class InputReader {
         }
     }
 
-    private static String featuresColumn(Dataset<Row> frame, List<String> userColumns, InputSpec spec) {
+    /** The features: a vector column, or scalar columns. */
+    private record Choice(String vectorCol, List<String> scalarCols) {
+    }
+
+    private static Choice choose(Dataset<Row> frame, List<String> userColumns, InputSpec spec) {
         if (spec.featuresCol() != null) {
-            return spec.featuresCol();
+            return new Choice(spec.featuresCol(), List.of());
         }
         if (!spec.featureCols().isEmpty()) {
-            return null;
+            return new Choice(null, spec.featureCols());
         }
-        StructType schema = frame.schema();
         List<String> numeric = numericColumns(frame, userColumns, spec.weightCol());
-        if (!numeric.isEmpty()) {
-            return null;
-        }
-        List<String> vectors = new ArrayList<>();
-        for (String c : userColumns) {
-            if (schema.apply(c).dataType() instanceof VectorUDT) {
-                vectors.add(c);
+        if (numeric.isEmpty()) {
+            StructType schema = frame.schema();
+            List<String> vectors = new ArrayList<>();
+            for (String c : userColumns) {
+                if (schema.apply(c).dataType() instanceof VectorUDT) {
+                    vectors.add(c);
+                }
+            }
+            if (vectors.size() == 1) {
+                return new Choice(vectors.get(0), List.of());
             }
         }
-        return vectors.size() == 1 ? vectors.get(0) : null;
+        return new Choice(null, numeric);
     }
 
     private static FeatureExtractor extractor(Dataset<Row> frame, List<String> userColumns, InputSpec spec,
-                                              InputFormat format) {
+                                              InputFormat format, Choice choice) {
         StructType schema = frame.schema();
         int fileCol = indexOf(schema, FILE_COL);
         int blockCol = indexOf(schema, BLOCK_START_COL);
@@ -156,7 +167,7 @@ public final class InputReader {
             weightIsString = schema.fields()[weightCol].dataType() instanceof StringType;
             requireScalar(schema.fields()[weightCol], spec.path());
         }
-        String vectorName = featuresColumn(frame, userColumns, spec);
+        String vectorName = choice.vectorCol();
         if (vectorName != null) {
             int vc = requireColumn(schema, userColumns, vectorName, spec.path());
             if (!(schema.fields()[vc].dataType() instanceof VectorUDT)) {
@@ -167,8 +178,7 @@ public final class InputReader {
             return new FeatureExtractor(new String[]{vectorName}, new int[0], new boolean[0], vc, dim, weightCol,
                     spec.weightCol(), weightIsString, fileCol, blockCol, corruptCol, userColumns.size());
         }
-        List<String> names = spec.featureCols().isEmpty()
-                ? numericColumns(frame, userColumns, spec.weightCol()) : spec.featureCols();
+        List<String> names = choice.scalarCols();
         if (names.isEmpty()) {
             throw new InvalidInputException("input " + spec.path() + " (" + format + ") has no numeric column"
                     + " to use as a feature (columns: " + String.join(", ", userColumns)
@@ -198,19 +208,20 @@ public final class InputReader {
         if (!textCols.isEmpty()) {
             List<Row> head = frame.select(textCols.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new))
                     .limit(SNIFF_ROWS).collectAsList();
+            if (head.isEmpty()) {
+                throw new InvalidInputException("the input has no data rows (a header only?)");
+            }
             for (int j = 0; j < textCols.size(); j++) {
-                boolean seen = false;
-                boolean ok = true;
                 for (Row r : head) {
-                    if (!r.isNullAt(j)) {
-                        seen = true;
-                        ok &= FeatureExtractor.looksNumeric(r.getString(j));
+                    if (!r.isNullAt(j) && FeatureExtractor.looksNumeric(r.getString(j))) {
+                        numericText[j] = true;
+                        break;
                     }
                 }
-                numericText[j] = seen && ok;
             }
         }
         List<String> out = new ArrayList<>();
+        List<String> left = new ArrayList<>();
         for (String c : userColumns) {
             if (c.equals(weightCol)) {
                 continue;
@@ -219,7 +230,12 @@ public final class InputReader {
             int ti = textCols.indexOf(c);
             if (t instanceof NumericType || (ti >= 0 && numericText[ti])) {
                 out.add(c);
+            } else {
+                left.add(c);
             }
+        }
+        if (!left.isEmpty()) {
+            LOG.info("columns left out of the features (not numeric): " + String.join(", ", left));
         }
         return out;
     }

@@ -1,0 +1,177 @@
+package dev.mixem.data;
+
+import dev.mixem.SparkTestSession;
+import dev.mixem.config.FitConfig;
+import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitListener;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every kind of bad input fails with an error naming the problem, and the file, row and column where known. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+    static SparkSession spark;
+
+    @BeforeAll
+    static void session() {
+        spark = SparkTestSession.get();
+    }
+
+    String csv(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return p.toString();
+    }
+
+    /** Loads the input as fit does and returns the message of the InvalidInputException it must raise. */
+    static String loadError(InputSpec spec) {
+        // Spark rethrows task failures as SparkException, a checked exception in Java's eyes.
+        Throwable e = assertThrows(Throwable.class, () -> {
+            InputReader.Loaded in = InputReader.read(spark, spec);
+            SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(), 64).close();
+        });
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidInputException) {
+                return t.getMessage();
+            }
+        }
+        throw new AssertionError("no InvalidInputException in the chain", e);
+    }
+
+    static void assertMentions(String message, String... parts) {
+        for (String p : parts) {
+            assertTrue(message.contains(p), "'" + message + "' should mention '" + p + "'");
+        }
+    }
+
+    @Test
+    void rejectsRowsOfWrongWidth() throws IOException {
+        String f = csv("wide.csv", "a,b\n1,2\n3,4,5\n6,7\n");
+        assertMentions(loadError(InputSpec.of(f)), "wide.csv", "data row 2", "malformed row", "3,4,5");
+    }
+
+    @Test
+    void rejectsNonNumericCellWithFileRowAndColumn() throws IOException {
+        String f = csv("text.csv", "a,b\n1,2\n3,x4\n5,6\n");
+        assertMentions(loadError(InputSpec.of(f)), "text.csv", "data row 2", "column 'b'", "'x4' is not a number");
+    }
+
+    @Test
+    void rejectsNonNumericCellBeyondTheSniffedRows() throws IOException {
+        StringBuilder sb = new StringBuilder("a,b\n");
+        for (int i = 0; i < 1500; i++) {
+            sb.append(i).append(',').append(i == 1200 ? "oops" : String.valueOf(-i)).append('\n');
+        }
+        assertMentions(loadError(InputSpec.of(csv("late.csv", sb.toString()))), "data row 1201", "column 'b'", "'oops'");
+    }
+
+    @Test
+    void rejectsNaN() throws IOException {
+        String f = csv("nan.csv", "a,b\n1,2\nNaN,4\n");
+        assertMentions(loadError(InputSpec.of(f)), "data row 2", "column 'a'", "NaN");
+    }
+
+    @Test
+    void rejectsInfinity() throws IOException {
+        String f = csv("inf.csv", "a,b\n1,2\n3,-inf\n");
+        assertMentions(loadError(InputSpec.of(f)), "data row 2", "column 'b'", "infinite");
+        String g = csv("inf2.csv", "a,b\n1,Infinity\n");
+        assertMentions(loadError(InputSpec.of(g)), "data row 1", "column 'b'", "infinite");
+    }
+
+    @Test
+    void rejectsMissingCell() throws IOException {
+        String f = csv("missing.csv", "a,b\n1,2\n3,\n");
+        assertMentions(loadError(InputSpec.of(f)), "data row 2", "column 'b'", "missing value");
+    }
+
+    @Test
+    void rejectsEmptyFile() throws IOException {
+        String f = csv("empty.csv", "");
+        assertMentions(loadError(InputSpec.of(f)), "empty");
+    }
+
+    @Test
+    void rejectsHeaderOnly() throws IOException {
+        String f = csv("header.csv", "a,b\n");
+        assertMentions(loadError(InputSpec.of(f)), "no data rows");
+    }
+
+    @Test
+    void rejectsMissingPath() {
+        assertMentions(loadError(InputSpec.of(dir.resolve("nope.csv").toString())), "does not exist", "nope.csv");
+    }
+
+    @Test
+    void rejectsAbsentFeatureColumn() throws IOException {
+        String f = csv("cols.csv", "a,b\n1,2\n");
+        assertMentions(loadError(InputSpec.of(f).withFeatureCols(List.of("a", "zz"))), "column 'zz'", "a, b");
+    }
+
+    @Test
+    void rejectsNegativeWeight() throws IOException {
+        String f = csv("w.csv", "a,w\n1,1\n2,-3\n");
+        assertMentions(loadError(InputSpec.of(f).withWeightCol("w")), "data row 2", "negative weight");
+    }
+
+    @Test
+    void rejectsWeightsSummingToZero() throws IOException {
+        String f = csv("w0.csv", "a,w\n1,0\n2,0\n");
+        assertMentions(loadError(InputSpec.of(f).withWeightCol("w")), "sum to 0");
+    }
+
+    @Test
+    void rejectsInputWithoutNumericColumns() throws IOException {
+        String f = csv("words.csv", "name,kind\nx,y\n");
+        assertMentions(loadError(InputSpec.of(f)), "no numeric column", "name, kind");
+    }
+
+    @Test
+    void leavesTextColumnsOutOfTheFeatures() throws IOException {
+        String f = csv("mixed.csv", "a,label,b\n1,setosa,2\n3,virginica,4\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f));
+        assertEquals(List.of("a", "b"), in.extractor().featureNames());
+    }
+
+    @Test
+    void rejectsKBelowOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FitConfig.defaults(0));
+        assertMentions(e.getMessage(), "k must be at least 1");
+    }
+
+    @Test
+    void rejectsKLargerThanTheRows() throws IOException {
+        String f = csv("three.csv", "a,b\n1,2\n3,4\n5,7\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(4)));
+            assertMentions(e.getMessage(), "k = 4", "number of rows (3)");
+        }
+    }
+
+    @Test
+    void rejectsKLargerThanTheDistinctRows() throws IOException {
+        String f = csv("dups.csv", "a,b\n1,2\n1,2\n1,2\n5,5\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            for (dev.mixem.config.InitMethod init : dev.mixem.config.InitMethod.values()) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(3).withInit(init)));
+                assertMentions(e.getMessage(), "fewer than k = 3 distinct rows");
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.mixem.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * submit.sh end to end, the way a user runs it (local mode, Spark from the Maven classpath): generate, fit,
+ * predict, and the exit codes of a usage error and of bad input. Runs after the jar is packaged (failsafe).
+ */
+class SubmitShIT {
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result submit(Path work, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("submit.sh").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().remove("SPARK_HOME");
+        File out = work.resolve("stdout.txt").toFile();
+        File err = work.resolve("stderr.txt").toFile();
+        pb.redirectOutput(out).redirectError(err);
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("submit.sh " + String.join(" ", args) + " did not finish in 10 minutes");
+        }
+        return new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    }
+
+    @Test
+    void generateFitPredict(@TempDir Path work) throws Exception {
+        String data = work.resolve("data.csv").toString();
+        Result g = submit(work, "generate", "--rows", "6000", "--dim", "3", "--k", "2", "--seed", "4",
+                "--output", data);
+        assertEquals(0, g.code(), g.err());
+        assertTrue(Files.exists(Path.of(data + ".truth.json")));
+
+        String model = work.resolve("model").toString();
+        Result f = submit(work, "fit", "--input", data, "--k", "2", "--output", model, "--seed", "4",
+                "--conf", "spark.sql.shuffle.partitions=3");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.err().contains("iteration   1"), "progress lines on stderr: " + f.err());
+        assertTrue(f.out().contains("model written to"), f.out());
+        JsonNode m = new ObjectMapper().readTree(work.resolve("model/model.json").toFile());
+        assertEquals(1, m.get("formatVersion").asInt());
+        assertEquals(2, m.get("k").asInt());
+        assertEquals(6000, m.get("rows").asLong());
+        JsonNode truth = new ObjectMapper().readTree(new File(data + ".truth.json"));
+        // Separation 5 (the default) makes the two components easy: weights within 0.05 of the truth.
+        double w0 = m.get("weights").get(0).asDouble();
+        double t0 = truth.get("weights").get(0).asDouble();
+        double t1 = truth.get("weights").get(1).asDouble();
+        assertTrue(Math.min(Math.abs(w0 - t0), Math.abs(w0 - t1)) < 0.05, "weights " + m.get("weights"));
+
+        String preds = work.resolve("preds.parquet").toString();
+        Result p = submit(work, "predict", "--model", model, "--input", data, "--output", preds);
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().contains("wrote 6000 scored rows"), p.out());
+        try (Stream<Path> files = Files.list(Path.of(preds))) {
+            assertTrue(files.anyMatch(x -> x.getFileName().toString().endsWith(".parquet")));
+        }
+    }
+
+    @Test
+    void exitCodesAndOneLineReasons(@TempDir Path work) throws Exception {
+        Result usage = submit(work, "fit", "--input", "x.csv", "--k", "0", "--output", "m");
+        assertEquals(2, usage.code());
+        assertTrue(usage.err().contains("k must be at least 1"), usage.err());
+
+        Path bad = work.resolve("bad.csv");
+        Files.writeString(bad, "a,b\n1,2\n3,4\n5,zzz\n", StandardCharsets.UTF_8);
+        Result failure = submit(work, "fit", "--input", bad.toString(), "--k", "1", "--output", "m");
+        assertEquals(1, failure.code());
+        String line = failure.err().lines().filter(l -> l.startsWith("mixem: ")).findFirst().orElse("");
+        assertTrue(line.contains("data row 3") && line.contains("column 'b'") && line.contains("'zzz'"),
+                failure.err());
+    }
+}

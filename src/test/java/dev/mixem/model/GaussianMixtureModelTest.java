@@ -1,0 +1,65 @@
+package dev.mixem.model;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.family.SyntheticMixture;
+import dev.mixem.fit.TraceEntry;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class GaussianMixtureModelTest {
+
+    public static GaussianMixtureModel model(CovarianceType type) {
+        GaussianParams p = SyntheticMixture.random(type, 3, 2, 4, 5);
+        return new GaussianMixtureModel(p, List.of("a", "b"), null,
+                new GaussianMixtureModel.FitSummary(-2.5, 7, true, 1000, 1000, null, 3, 0, 1e-6, 42,
+                        List.of(new TraceEntry(0, -3, 0.1, false), new TraceEntry(1, -2.5, 0.1, false)),
+                        List.of(-2.5)),
+                Map.of("mixemVersion", "test"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CovarianceType.class)
+    void jsonRoundTripIsExact(CovarianceType type) {
+        GaussianMixtureModel m = model(type);
+        GaussianMixtureModel back = GaussianMixtureModel.fromJson(m.toJson(), "test");
+        // Jackson writes the shortest decimal that reads back to the same double: exact round trip.
+        assertArrayEquals(m.params().weights(), back.params().weights(), 0.0);
+        assertArrayEquals(m.params().means(), back.params().means(), 0.0);
+        assertArrayEquals(m.params().covariances(), back.params().covariances(), 0.0);
+        assertEquals(m.summary(), back.summary());
+        assertEquals(m.featureNames(), back.featureNames());
+    }
+
+    @Test
+    void unknownFormatVersionIsRefused() {
+        String json = model(CovarianceType.FULL).toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 99");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(json, "m.json"));
+        assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
+    }
+
+    @Test
+    void truncatedJsonIsRefused() {
+        String json = model(CovarianceType.FULL).toJson();
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> GaussianMixtureModel.fromJson(json.substring(0, json.length() / 2), "m.json"));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+    }
+
+    @Test
+    void covarianceThatIsNotPositiveDefiniteIsRefused() {
+        String json = model(CovarianceType.DIAG).toJson();
+        String broken = json.replaceFirst("\"variances\" : \\[ \\[ [0-9.Ee-]+", "\"variances\" : [ [ -1.0");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(broken, "m.json"));
+        assertTrue(e.getMessage().contains("variance"), e.getMessage());
+    }
+}
