@@ -30,7 +30,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
     String covariance;
 
-    @Option(names = "--init", defaultValue = "kmeans-parallel",
+    @Option(names = "--init", defaultValue = "kmeans++",
             description = "kmeans-parallel, kmeans++ or random (default: ${DEFAULT-VALUE}).")
     String init;
 

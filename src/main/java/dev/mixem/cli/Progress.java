@@ -12,9 +12,15 @@ final class Progress implements FitListener {
 
     @Override
     public void onIteration(IterationStatus s) {
-        LOG.info(String.format(Locale.ROOT, "restart %d iteration %3d  avgLogLikelihood %.8f  change %s  %.3f s%s",
+        LOG.info(String.format(Locale.ROOT, "restart %d iteration %3d  avgLogLikelihood %.8f  change %s  %.3f s",
                 s.restart() + 1, s.iteration(), s.avgLogLikelihood(),
                 Double.isNaN(s.change()) ? "      -     " : String.format(Locale.ROOT, "%+.3e", s.change()),
-                s.seconds(), ""));
+                s.seconds()));
+    }
+
+    @Override
+    public void onInitialized(int restart, double seconds, int components) {
+        LOG.info(String.format(Locale.ROOT, "restart %d initialized in %.1f s (%d components)", restart + 1, seconds,
+                components));
     }
 }

@@ -46,7 +46,7 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
 
     /** A configuration with every default and the given k. */
     public static FitConfig defaults(int k) {
-        return new FitConfig(k, CovarianceType.FULL, InitMethod.KMEANS_PARALLEL, 1, DEFAULT_MAX_ITER,
+        return new FitConfig(k, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 1, DEFAULT_MAX_ITER,
                 DEFAULT_TOL, DEFAULT_REG_COVAR, 0L);
     }
 

@@ -202,20 +202,26 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     }
 
     @Override
-    public double[] kmeansParallel(int k, long seed, int maxIter) {
+    public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
         spark.sparkContext().setJobDescription("mixem: k-means|| initialization");
+        long[] off = offsets;
         StructType schema = new StructType()
                 .add("features", SQLDataTypes.VectorType(), false)
                 .add("weight", DataTypes.DoubleType, false);
-        JavaRDD<Row> rowsRdd = blocks.flatMap(b -> {
-            List<Row> out = new ArrayList<>(b.rows);
-            for (int i = 0; i < b.rows; i++) {
-                double[] r = new double[b.dim];
-                b.row(i, r);
-                out.add(RowFactory.create(Vectors.dense(r), b.weight(i)));
+        JavaRDD<Row> rowsRdd = blocks.mapPartitionsWithIndex((p, it) -> {
+            List<Row> out = new ArrayList<>();
+            while (it.hasNext()) {
+                RowBlock b = it.next();
+                for (int i = 0; i < b.rows; i++) {
+                    if (fraction >= 1.0 || Seeds.uniform(seed, off[p] + b.firstRow + i) < fraction) {
+                        double[] r = new double[b.dim];
+                        b.row(i, r);
+                        out.add(RowFactory.create(Vectors.dense(r), b.weight(i)));
+                    }
+                }
             }
             return out.iterator();
-        });
+        }, true);
         Dataset<Row> df = spark.createDataFrame(rowsRdd, schema);
         KMeansModel model = new KMeans().setK(k).setSeed(seed).setMaxIter(maxIter).setInitMode("k-means||")
                 .setFeaturesCol("features").setWeightCol("weight").fit(df);

@@ -29,8 +29,12 @@ public interface BlockSource {
      */
     Sample sample(double fraction, long seed);
 
-    /** Centers from k-means|| followed by Lloyd iterations on all rows, or null if fewer than k distinct. */
-    double[] kmeansParallel(int k, long seed, int maxIter);
+    /**
+     * Centers from k-means|| followed by Lloyd iterations, on the rows that {@link #sample} with the same
+     * fraction and seed would pick (all rows with fraction 1), or null if they have fewer than k distinct
+     * points.
+     */
+    double[] kmeansParallel(int k, double fraction, long seed, int maxIter);
 
     /** A sample of rows (row-major) with their weights. */
     record Sample(double[][] rows, double[] weights) {

@@ -39,7 +39,9 @@ public final class EmFitter {
         List<Double> restartLls = new ArrayList<>();
         for (int r = 0; r < cfg.nInit(); r++) {
             long restartSeed = Seeds.mix(cfg.seed(), r);
+            long t0 = System.nanoTime();
             GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
+            listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
             FitResult res = run(source, init.params(), cfg, r, init.dropped().size());
             restartLls.add(res.avgLogLikelihood());
             if (best == null || res.avgLogLikelihood() > best.avgLogLikelihood()) {

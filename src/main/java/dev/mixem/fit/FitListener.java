@@ -8,6 +8,10 @@ public interface FitListener {
 
     void onIteration(IterationStatus status);
 
+    /** Called once per restart when its initial parameters are ready. */
+    default void onInitialized(int restart, double seconds, int components) {
+    }
+
     /**
      * @param restart          0-based restart index
      * @param iteration        number of M-steps done before this E-step (0 = initial parameters)

@@ -112,8 +112,8 @@ public final class LocalBlockSource implements BlockSource {
     }
 
     @Override
-    public double[] kmeansParallel(int k, long seed, int maxIter) {
-        Sample all = sample(1.0, seed);
+    public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
+        Sample all = sample(fraction, seed);
         return LocalKMeans.fit(all.rows(), all.weights(), k, seed, maxIter);
     }
 }

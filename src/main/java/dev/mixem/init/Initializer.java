@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
  * to its nearest center, and run one M-step on those hard responsibilities (weights, means and covariances of
  * the k clusters, plus reg-covar).
  * <ul>
- *   <li>{@code kmeans-parallel}: k-means|| and Lloyd iterations on all rows, through Spark ML's KMeans.</li>
+ *   <li>{@code kmeans-parallel}: k-means|| and Lloyd iterations through Spark ML's KMeans, on a seeded
+ *       sample of at most {@value #KMEANS_PARALLEL_ROWS} rows (all rows when there are fewer). Spark ML's
+ *       KMeans converts and caches its own copy of its input, about 8 s of fixed cost per million rows on
+ *       two cores, while the centers need only be good seeds: EM refines them on every row.</li>
  *   <li>{@code kmeans++}: k-means++ and Lloyd iterations on a seeded sample of about
  *       {@value #SAMPLE_ROWS} rows.</li>
  *   <li>{@code random}: k distinct rows of that sample, chosen uniformly at random.</li>
@@ -26,6 +29,8 @@ import java.util.SplittableRandom;
 public final class Initializer {
     /** Target size of the sample that kmeans++ and random initialization work on. */
     public static final int SAMPLE_ROWS = 20_000;
+    /** Most rows that k-means|| initialization runs on. */
+    public static final int KMEANS_PARALLEL_ROWS = 200_000;
     static final int KMEANS_MAX_ITER = 20;
     static final int LOCAL_LLOYD_MAX_ITER = 100;
 
@@ -35,7 +40,8 @@ public final class Initializer {
     public static GaussianMStep.Result initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
         int k = cfg.k();
         double[] centers = switch (cfg.init()) {
-            case KMEANS_PARALLEL -> source.kmeansParallel(k, seed, KMEANS_MAX_ITER);
+            case KMEANS_PARALLEL -> source.kmeansParallel(k,
+                    Math.min(1.0, Math.max(KMEANS_PARALLEL_ROWS, 100.0 * k) / source.rows()), seed, KMEANS_MAX_ITER);
             case KMEANS_PLUS_PLUS -> {
                 BlockSource.Sample s = sample(source, k, seed);
                 yield LocalKMeans.fit(s.rows(), s.weights(), k, seed, LOCAL_LLOYD_MAX_ITER);

@@ -3,8 +3,9 @@ package dev.mixem.init;
 import java.util.SplittableRandom;
 
 /**
- * Weighted k-means on rows held in memory: k-means++ seeding (Arthur and Vassilvitskii 2007) followed by
- * Lloyd iterations. Used on a seeded sample of the data; deterministic for a given seed.
+ * Weighted k-means on rows held in memory: greedy k-means++ seeding (Arthur and Vassilvitskii 2007; at each
+ * step 2 + ⌊ln k⌋ candidates are drawn and the one that lowers the potential most is kept, as scikit-learn
+ * does) followed by Lloyd iterations. Used on a seeded sample of the data; deterministic for a given seed.
  */
 public final class LocalKMeans {
 
@@ -30,15 +31,30 @@ public final class LocalKMeans {
         for (int i = 0; i < n; i++) {
             dist[i] = sqDist(rows[i], centers, 0, d);
         }
+        int trials = 2 + (int) Math.log(k);
+        double[] candidateDist = new double[n];
+        double[] bestDist = new double[n];
         for (int c = 1; c < k; c++) {
-            int next = pickWeighted(weights, dist, rng);
-            if (next < 0) {
-                return null;
+            int best = -1;
+            double bestPotential = Double.POSITIVE_INFINITY;
+            for (int t = 0; t < trials; t++) {
+                int cand = pickWeighted(weights, dist, rng);
+                if (cand < 0) {
+                    return null;
+                }
+                double potential = 0;
+                for (int i = 0; i < n; i++) {
+                    candidateDist[i] = Math.min(dist[i], sqDist(rows[i], rows[cand], d));
+                    potential += weights[i] * candidateDist[i];
+                }
+                if (potential < bestPotential) {
+                    bestPotential = potential;
+                    best = cand;
+                    System.arraycopy(candidateDist, 0, bestDist, 0, n);
+                }
             }
-            System.arraycopy(rows[next], 0, centers, c * d, d);
-            for (int i = 0; i < n; i++) {
-                dist[i] = Math.min(dist[i], sqDist(rows[i], centers, c * d, d));
-            }
+            System.arraycopy(rows[best], 0, centers, c * d, d);
+            System.arraycopy(bestDist, 0, dist, 0, n);
         }
         lloyd(rows, weights, centers, k, maxIter);
         return centers;
@@ -94,6 +110,10 @@ public final class LocalKMeans {
             }
         }
         return best;
+    }
+
+    private static double sqDist(double[] x, double[] y, int d) {
+        return sqDist(x, y, 0, d);
     }
 
     private static double sqDist(double[] x, double[] centers, int off, int d) {
