@@ -7,6 +7,7 @@ import dev.mixem.data.ModelStore;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitResult;
+import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
 import dev.mixem.model.GaussianMixtureModel;
 import dev.mixem.model.Version;
@@ -31,8 +32,9 @@ final class FitJob {
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 blockRows)) {
             Progress.LOG.info(String.format(Locale.ROOT,
-                    "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS: %s",
-                    src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName()));
+                    "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
+                    src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
+                    BlockKernels.forDimension(d).name()));
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");
@@ -51,6 +53,7 @@ final class FitJob {
             prov.put("sparkVersion", spark.version());
             prov.put("javaVersion", System.getProperty("java.version"));
             prov.put("blas", Linalg.blasName());
+            prov.put("kernels", BlockKernels.forDimension(d).name());
             prov.put("master", spark.sparkContext().master());
             prov.put("configuration", cfg.toMap());
             prov.put("input", input);

@@ -1,6 +1,7 @@
 package dev.mixem.family;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
 import dev.mixem.math.LogSumExp;
 import dev.mixem.math.RowBlock;
@@ -10,35 +11,56 @@ import dev.mixem.stats.GaussianStats;
  * The E-step of a Gaussian mixture on blocks of rows, with reusable scratch space: one instance per task,
  * so the hot path allocates nothing per row or per block once warmed up. Not thread-safe.
  * <p>
- * For component k and a block X (n x d, column-major), the centred block X - 1μ_kᵀ is solved against the
- * Cholesky factor (Y L_kᵀ = X - 1μ_kᵀ, one level-3 dtrsm), giving row-wise Mahalanobis distances ‖y_i‖²;
- * log p(x_i, z=k) = log w_k - ½ d log 2π - ½ log det Σ_k - ½ ‖y_i‖², normalized by a per-row log-sum-exp.
- * Statistics are accumulated centred on μ_k with one dsyrk on the responsibility-scaled centred block.
+ * Full covariance, per chunk of rows (sized so that a chunk's working set stays in cache) and component k:
+ * the chunk centred on μ_k is solved against the Cholesky factor (Y_k L_kᵀ = X - 1μ_kᵀ, one level-3
+ * dtrsm), giving whitened rows y_i = L_k⁻¹(x_i - μ_k) and Mahalanobis distances ‖y_i‖²;
+ * log p(x_i, z=k) = log w_k - ½ d log 2π - ½ log det Σ_k - ½ ‖y_i‖², normalized by a per-row
+ * log-sum-exp. The whitened chunk is kept: its rows are scaled by √r_ik and given a last column √r_ik, so
+ * one dsyrk yields Σ r y yᵀ, Σ r y and Σ r together. Once per block they go back to the original
+ * coordinates (S = L T Lᵀ, s = L t), centred on μ_k: nothing is centred twice and no raw moment is formed.
+ * Diagonal covariance: the same quantities with vectorizable loops and dgemv.
  */
 public final class GaussianEStep {
     private final int k;
     private final int d;
     private final boolean full;
     private final BLAS blas = Linalg.blas();
+    private final BlockKernels kernels;
+    /** Rows per chunk: a chunk's whitened copies (chunk x k x (d+1) doubles) stay within about 1 MiB. */
+    private final int chunkRows;
     private int capacity;
     private double[] centered;
     private double[] logp;
     private double[] rowLse;
     private double[] scratch;
+    private double[] shift;
+    /** Full: whitened chunk of every component, chunk x (d+1) column-major per component. */
+    private double[] whitened;
+    /** Full: per component, the (d+1) x (d+1) lower triangle of Σ r [y 1][y 1]ᵀ over the current block. */
+    private final double[] whiteStats;
+    private final double[] square;
 
     public GaussianEStep(int k, int d, boolean full) {
         this.k = k;
         this.d = d;
         this.full = full;
+        this.kernels = BlockKernels.forDimension(d);
+        this.chunkRows = Math.max(16, Math.min(1024, (1 << 17) / (k * (d + 1))));
+        this.whiteStats = full ? new double[k * (d + 1) * (d + 1)] : null;
+        this.square = full ? new double[d * d] : null;
     }
 
     private void ensure(int n) {
         if (n > capacity) {
             capacity = n;
-            centered = new double[n * d];
+            centered = new double[n * (d + 1)];
             logp = new double[n * k];
             rowLse = new double[n];
             scratch = new double[n];
+            shift = new double[n];
+            if (full) {
+                whitened = new double[Math.min(n, chunkRows) * k * (d + 1)];
+            }
         }
     }
 
@@ -61,7 +83,7 @@ public final class GaussianEStep {
             }
             if (full) {
                 center(x, n, s.means, c * d, centered);
-                blas.dtrsm("R", "L", "T", "N", n, d, 1.0, s.factors, c * d * d, d, centered, 0, n);
+                kernels.solveLowerTransposed(n, d, s.factors, c * d * d, centered, 0);
                 for (int j = 0; j < d; j++) {
                     int col = j * n;
                     for (int i = 0; i < n; i++) {
@@ -93,23 +115,22 @@ public final class GaussianEStep {
     public void posterior(GaussianScorer s, RowBlock b, double[] resp, double[] rowLogLik) {
         int n = b.rows;
         ensure(n);
-        logJoint(s, b, logp);
-        LogSumExp.ofRows(logp, n, k, rowLogLik, scratch);
+        logJoint(s, b, resp);
+        LogSumExp.normalizeRows(resp, n, k, rowLogLik, scratch, shift, kernels);
         checkFinite(b, rowLogLik);
-        for (int c = 0; c < k; c++) {
-            int base = c * n;
-            for (int i = 0; i < n; i++) {
-                resp[base + i] = Math.exp(logp[base + i] - rowLogLik[i]);
-            }
-        }
     }
 
     /** One E-step over a block: responsibilities under {@code s}, then statistics centred on s's means. */
     public void accumulate(GaussianScorer s, RowBlock b, GaussianStats into) {
+        checkShape(s.k, s.d, b);
         int n = b.rows;
         ensure(n);
+        if (full) {
+            accumulateFull(s, b, into);
+            return;
+        }
         logJoint(s, b, logp);
-        LogSumExp.ofRows(logp, n, k, rowLse, scratch);
+        LogSumExp.normalizeRows(logp, n, k, rowLse, scratch, shift, kernels);
         checkFinite(b, rowLse);
         double ll = 0;
         double w = 0;
@@ -118,16 +139,133 @@ public final class GaussianEStep {
             ll += wi * rowLse[i];
             w += wi;
         }
-        for (int c = 0; c < k; c++) {
-            int base = c * n;
-            for (int i = 0; i < n; i++) {
-                logp[base + i] = Math.exp(logp[base + i] - rowLse[i]) * b.weight(i);
+        if (b.weights != null) {
+            for (int c = 0; c < k; c++) {
+                int base = c * n;
+                for (int i = 0; i < n; i++) {
+                    logp[base + i] *= b.weights[i];
+                }
             }
         }
         into.logLikelihood += ll;
         into.weight += w;
         into.rows += n;
         addStatistics(b, logp, s.means, into);
+    }
+
+    private void accumulateFull(GaussianScorer s, RowBlock b, GaussianStats into) {
+        int n = b.rows;
+        int d1 = d + 1;
+        java.util.Arrays.fill(whiteStats, 0);
+        double[] x = b.values;
+        for (int r0 = 0; r0 < n; r0 += chunkRows) {
+            int m = Math.min(chunkRows, n - r0);
+            // E-step: whitened rows and log p(x, z=c) of the chunk.
+            for (int c = 0; c < k; c++) {
+                int yOff = c * m * d1;
+                int base = c * m;
+                for (int j = 0; j < d; j++) {
+                    int src = j * n + r0;
+                    int dst = yOff + j * m;
+                    double mu = s.means[c * d + j];
+                    for (int i = 0; i < m; i++) {
+                        whitened[dst + i] = x[src + i] - mu;
+                    }
+                }
+                kernels.solveLowerTransposed(m, d, s.factors, c * d * d, whitened, yOff);
+                for (int i = 0; i < m; i++) {
+                    logp[base + i] = 0;
+                }
+                for (int j = 0; j < d; j++) {
+                    int col = yOff + j * m;
+                    for (int i = 0; i < m; i++) {
+                        double y = whitened[col + i];
+                        logp[base + i] += y * y;
+                    }
+                }
+                double lc = s.logConst[c];
+                for (int i = 0; i < m; i++) {
+                    logp[base + i] = lc - 0.5 * logp[base + i];
+                }
+            }
+            LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
+            double ll = 0;
+            double w = 0;
+            for (int i = 0; i < m; i++) {
+                if (!Double.isFinite(rowLse[i])) {
+                    throw notFinite(b, r0 + i, rowLse[i]);
+                }
+                double wi = b.weight(r0 + i);
+                ll += wi * rowLse[i];
+                w += wi;
+            }
+            into.logLikelihood += ll;
+            into.weight += w;
+            // Statistics: rows scaled by √r, a last column √r, one dsyrk per component.
+            for (int c = 0; c < k; c++) {
+                int yOff = c * m * d1;
+                int base = c * m;
+                int last = yOff + d * m;
+                boolean any = false;
+                for (int i = 0; i < m; i++) {
+                    double sr = Math.sqrt(logp[base + i] * b.weight(r0 + i));
+                    whitened[last + i] = sr;
+                    any |= sr != 0;
+                }
+                if (!any) {
+                    continue;
+                }
+                for (int j = 0; j < d; j++) {
+                    int col = yOff + j * m;
+                    for (int i = 0; i < m; i++) {
+                        whitened[col + i] *= whitened[last + i];
+                    }
+                }
+                kernels.syrkLower(d1, m, whitened, yOff, whiteStats, c * d1 * d1);
+            }
+        }
+        into.rows += n;
+        addUnwhitened(s, into);
+    }
+
+    /**
+     * Adds the block's whitened statistics to {@code into} in the original coordinates, centred on μ_k:
+     * Σ r = T[d][d], Σ r (x - μ) = L t, Σ r (x - μ)(x - μ)ᵀ = L T Lᵀ (lower triangle).
+     */
+    private void addUnwhitened(GaussianScorer s, GaussianStats into) {
+        int d1 = d + 1;
+        for (int c = 0; c < k; c++) {
+            int t = c * d1 * d1;
+            double nk = whiteStats[t + d + d * d1];
+            if (nk == 0) {
+                continue;
+            }
+            into.resp[c] += nk;
+            int l = c * d * d;
+            // first = L t, with t the row d of T (stored in the lower triangle: T[d][j] at t + d + j*d1).
+            for (int a = 0; a < d; a++) {
+                double v = 0;
+                for (int j = 0; j <= a; j++) {
+                    v += s.factors[l + a + j * d] * whiteStats[t + d + j * d1];
+                }
+                into.first[c * d + a] += v;
+            }
+            for (int j = 0; j < d; j++) {
+                for (int i = j; i < d; i++) {
+                    double v = whiteStats[t + i + j * d1];
+                    square[i + j * d] = v;
+                    square[j + i * d] = v;
+                }
+            }
+            blas.dtrmm("L", "L", "N", "N", d, d, 1.0, s.factors, l, d, square, 0, d);
+            blas.dtrmm("R", "L", "T", "N", d, d, 1.0, s.factors, l, d, square, 0, d);
+            int o = c * d * d;
+            for (int j = 0; j < d; j++) {
+                for (int i = j; i < d; i++) {
+                    into.second[o + i + j * d] += square[i + j * d];
+                }
+            }
+        }
     }
 
     /**
@@ -183,7 +321,6 @@ public final class GaussianEStep {
     /** Adds Σ r, Σ r (x - m), Σ r (x - m)(x - m)ᵀ for weighted responsibilities r = resp[i + c*n]. */
     private void addStatistics(RowBlock b, double[] resp, double[] ref, GaussianStats into) {
         int n = b.rows;
-        double[] x = b.values;
         for (int c = 0; c < k; c++) {
             int base = c * n;
             double nk = 0;
@@ -194,23 +331,8 @@ public final class GaussianEStep {
                 continue;
             }
             into.resp[c] += nk;
-            for (int j = 0; j < d; j++) {
-                int col = j * n;
-                double mu = ref[c * d + j];
-                double s1 = 0;
-                double s2 = 0;
-                for (int i = 0; i < n; i++) {
-                    double z = x[col + i] - mu;
-                    double rz = resp[base + i] * z;
-                    s1 += rz;
-                    s2 += rz * z;
-                    centered[col + i] = z;
-                }
-                into.first[c * d + j] += s1;
-                if (!full) {
-                    into.second[c * d + j] += s2;
-                }
-            }
+            center(b.values, n, ref, c * d, centered);
+            blas.dgemv("T", n, d, 1.0, centered, 0, n, resp, base, 1, 1.0, into.first, c * d, 1);
             if (full) {
                 for (int i = 0; i < n; i++) {
                     scratch[i] = Math.sqrt(resp[base + i]);
@@ -221,7 +343,12 @@ public final class GaussianEStep {
                         centered[col + i] *= scratch[i];
                     }
                 }
-                blas.dsyrk("L", "T", d, n, 1.0, centered, 0, n, 1.0, into.second, c * d * d, d);
+                kernels.syrkLower(d, n, centered, 0, into.second, c * d * d);
+            } else {
+                for (int i = 0; i < n * d; i++) {
+                    centered[i] *= centered[i];
+                }
+                blas.dgemv("T", n, d, 1.0, centered, 0, n, resp, base, 1, 1.0, into.second, c * d, 1);
             }
         }
     }
@@ -246,10 +373,17 @@ public final class GaussianEStep {
     private static void checkFinite(RowBlock b, double[] rowLogLik) {
         for (int i = 0; i < b.rows; i++) {
             if (!Double.isFinite(rowLogLik[i])) {
-                throw new NumericalException("row " + (b.firstRow + i) + " has log-likelihood " + rowLogLik[i]
-                        + " under every component; its values are too extreme for double precision"
-                        + " (rescale the features)");
+                throw notFinite(b, i, rowLogLik[i]);
             }
         }
+    }
+
+    private static NumericalException notFinite(RowBlock b, int i, double value) {
+        double[] row = new double[b.dim];
+        b.row(i, row);
+        String shown = java.util.Arrays.toString(java.util.Arrays.copyOf(row, Math.min(row.length, 8)))
+                + (row.length > 8 ? "..." : "");
+        return new NumericalException("a row " + shown + " has log-likelihood " + value
+                + " under every component; its values are too extreme for double precision (rescale the features)");
     }
 }

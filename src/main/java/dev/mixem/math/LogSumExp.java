@@ -56,4 +56,51 @@ public final class LogSumExp {
             }
         }
     }
+
+    /**
+     * Like {@link #ofRows}, and also turns {@code m} into the row-normalized probabilities
+     * exp(m[i, c] - out[i]), computing each exponential once. A row whose every entry is -∞ keeps zeros.
+     */
+    public static void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch) {
+        normalizeRows(m, rows, cols, out, scratch, new double[rows], BlockKernels.best());
+    }
+
+    /** {@link #normalizeRows(double[], int, int, double[], double[])} with caller-owned scratch space. */
+    public static void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch, double[] shift,
+                                     BlockKernels kernels) {
+        for (int i = 0; i < rows; i++) {
+            out[i] = Double.NEGATIVE_INFINITY;
+            scratch[i] = 0;
+        }
+        for (int c = 0; c < cols; c++) {
+            int base = c * rows;
+            for (int i = 0; i < rows; i++) {
+                out[i] = Math.max(out[i], m[base + i]);
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            // A row of -∞ only: exp(-∞ - 0) = 0 for every entry, instead of NaN from (-∞) - (-∞).
+            shift[i] = out[i] == Double.NEGATIVE_INFINITY ? 0.0 : out[i];
+        }
+        for (int c = 0; c < cols; c++) {
+            kernels.expShifted(m, c * rows, shift, rows);
+            int base = c * rows;
+            for (int i = 0; i < rows; i++) {
+                scratch[i] += m[base + i];
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            double sum = scratch[i];
+            scratch[i] = sum > 0 ? 1.0 / sum : 0.0;
+            if (out[i] != Double.NEGATIVE_INFINITY) {
+                out[i] += Math.log(sum);
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            int base = c * rows;
+            for (int i = 0; i < rows; i++) {
+                m[base + i] *= scratch[i];
+            }
+        }
+    }
 }

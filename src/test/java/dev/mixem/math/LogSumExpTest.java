@@ -45,4 +45,30 @@ class LogSumExpTest {
             assertEquals(LogSumExp.of(row, 0, cols), out[i], 0.0);
         }
     }
+
+    @Test
+    void normalizeRowsGivesTheSameLogSumExpAndProbabilities() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        int rows = 9;
+        int cols = 4;
+        double[] m = new double[rows * cols];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextDouble(-900, 900);
+        }
+        double[] lse = new double[rows];
+        LogSumExp.ofRows(m, rows, cols, lse, new double[rows]);
+        double[] p = m.clone();
+        double[] lse2 = new double[rows];
+        LogSumExp.normalizeRows(p, rows, cols, lse2, new double[rows]);
+        for (int i = 0; i < rows; i++) {
+            assertEquals(lse[i], lse2[i], 0.0);
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                // exp(m - lse) computed directly; the normalized form divides by the sum instead: a few ulps.
+                assertEquals(Math.exp(m[i + c * rows] - lse[i]), p[i + c * rows], 1e-15);
+                sum += p[i + c * rows];
+            }
+            assertEquals(1.0, sum, 1e-15);
+        }
+    }
 }

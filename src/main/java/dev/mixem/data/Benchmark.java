@@ -1,0 +1,353 @@
+package dev.mixem.data;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
+import dev.mixem.config.InitMethod;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitListener;
+import dev.mixem.fit.FitResult;
+import dev.mixem.fit.TraceEntry;
+import dev.mixem.init.Initializer;
+import dev.mixem.math.BlockKernels;
+import dev.mixem.math.Linalg;
+import dev.mixem.math.RowBlock;
+import dev.mixem.math.Seeds;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.clustering.GaussianMixture;
+import org.apache.spark.mllib.linalg.Matrices;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.mllib.linalg.Vectors;
+import org.apache.spark.mllib.stat.distribution.MultivariateGaussian;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * mixem's EM against Spark MLlib's GaussianMixture on the same cached data, from the same initial model, for
+ * the same number of iterations, in alternating rounds (A, B, A, B, ...) so that a drift of the machine's
+ * speed hits both. Also measures the executors' DGEMM rate with the same BLAS, to say how far from the
+ * hardware's limit mixem runs.
+ */
+public final class Benchmark {
+
+    /** What to run. {@code scale} multiplies every standard deviation of the generated data. */
+    public record Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
+                          long seed, int rounds, boolean mllib, double scale, int blockRows) {
+    }
+
+    /** Everything measured (seconds are wall-clock per EM iteration: one E-step pass and one M-step). */
+    public record Result(Options options, String blas, String kernels, int cores, List<Double> mixemIterationSeconds,
+                         List<Double> mllibIterationSeconds, double mixemSecondsPerIteration,
+                         double mllibSecondsPerIteration, double flopsPerIteration, double gemmGflops,
+                         double mixemAvgLogLikelihood, double mllibAvgLogLikelihood, int mllibIterations,
+                         boolean mllibUnderflow, long cacheBytes, long rawBytes, long peakHeapBytes) {
+
+        public double speedup() {
+            return mllibSecondsPerIteration / mixemSecondsPerIteration;
+        }
+
+        public double mixemGflops() {
+            return flopsPerIteration / mixemSecondsPerIteration / 1e9;
+        }
+
+        public double gemmFraction() {
+            return mixemGflops() / gemmGflops;
+        }
+
+        public double logLikelihoodRelativeDifference() {
+            return Math.abs(mixemAvgLogLikelihood - mllibAvgLogLikelihood) / Math.abs(mixemAvgLogLikelihood);
+        }
+    }
+
+    private Benchmark() {
+    }
+
+    /**
+     * FLOPs of one EM iteration, counted the way a GEMM-based implementation does: about 2·N·K·D² for the
+     * E-step (the centred rows against each component's factor) and as much for the M-step (the
+     * responsibility-weighted outer products), for full covariance; for diagonal covariance, about 3·N·K·D
+     * for the E-step and 4·N·K·D for the statistics.
+     */
+    public static double flopsPerIteration(long n, int k, int d, CovarianceType type) {
+        return type == CovarianceType.FULL ? 4.0 * n * k * d * d : 7.0 * n * k * d;
+    }
+
+    public static Result run(SparkSession spark, Options o, java.util.function.Consumer<String> log) {
+        resetPeakHeap();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        GaussianParams truth = Generator.truth(o.k(), o.dim(), 3.0, o.seed());
+        if (o.scale() != 1.0) {
+            truth = scaled(truth, o.scale());
+        }
+        int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(o.dim());
+        JavaRDD<RowBlock> blocks = Generator.blocks(spark, truth, o.rows(), o.partitions(), o.seed(), blockRows);
+        try (SparkBlockSource source = SparkBlockSource.cache(spark, blocks, o.dim(), "benchmark data")) {
+            long cacheBytes = cachedBytes(spark.sparkContext(), source.blocks().id());
+            long rawBytes = o.rows() * o.dim() * 8L;
+            log.accept(String.format(java.util.Locale.ROOT, "cached %d x %d rows in %d partitions: %.1f MB (raw %.1f MB)",
+                    o.rows(), o.dim(), source.partitions(), cacheBytes / 1e6, rawBytes / 1e6));
+            double gemm = gemmGflops(jsc, Math.max(1, spark.sparkContext().defaultParallelism()));
+            log.accept(String.format(java.util.Locale.ROOT, "DGEMM on the executors (%s): %.1f GFLOP/s", Linalg.blasName(), gemm));
+            FitConfig initCfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
+                    0.0, 0.0, o.seed());
+            GaussianParams init = Initializer.initialize(source, initCfg, Seeds.mix(o.seed(), 0), 0).params();
+            JavaRDD<Vector> vectors = null;
+            JobStarts starts = new JobStarts();
+            if (o.mllib()) {
+                vectors = source.blocks().flatMap(b -> {
+                    List<Vector> out = new ArrayList<>(b.rows);
+                    for (int i = 0; i < b.rows; i++) {
+                        double[] r = new double[b.dim];
+                        b.row(i, r);
+                        out.add(Vectors.dense(r));
+                    }
+                    return out.iterator();
+                }).persist(StorageLevel.MEMORY_AND_DISK());
+                vectors.count();
+                spark.sparkContext().addSparkListener(starts);
+            }
+            List<Double> mixemTimes = new ArrayList<>();
+            List<Double> mllibTimes = new ArrayList<>();
+            double mixemLl = Double.NaN;
+            double mllibLl = Double.NaN;
+            int mllibIterations = 0;
+            GaussianParams mllibFinal = null;
+            for (int round = 0; round < o.rounds(); round++) {
+                // A: mixem's EM (regCovar 0, like MLlib).
+                FitResult r = new EmFitter(FitListener.NONE).run(source, init, initCfg, 0);
+                List<TraceEntry> t = r.trace();
+                for (int i = 2; i < t.size(); i++) {
+                    mixemTimes.add(t.get(i).seconds());
+                }
+                mixemLl = r.avgLogLikelihood();
+                log.accept(String.format(java.util.Locale.ROOT, "round %d mixem: %d iterations, median %.3f s, avgLogLikelihood %.8f",
+                        round + 1, r.iterations(), median(t.subList(Math.min(2, t.size()), t.size()).stream()
+                                .map(TraceEntry::seconds).toList()), mixemLl));
+                if (o.mllib()) {
+                    // B: MLlib's GaussianMixture from the same initial model.
+                    String group = "mixem-bench-mllib-" + round;
+                    starts.watch(group);
+                    spark.sparkContext().setJobGroup(group, "MLlib GaussianMixture round " + (round + 1), false);
+                    org.apache.spark.mllib.clustering.GaussianMixtureModel m = new GaussianMixture()
+                            .setK(o.k()).setInitialModel(toMllib(init)).setMaxIterations(o.iterations())
+                            .setConvergenceTol(0.0).setSeed(o.seed()).run(vectors.rdd());
+                    long end = System.currentTimeMillis();
+                    spark.sparkContext().clearJobGroup();
+                    List<Long> s = starts.await(group, o.iterations());
+                    mllibIterations = s.size();
+                    List<Double> roundTimes = new ArrayList<>();
+                    for (int i = 1; i < s.size(); i++) {
+                        long next = i + 1 < s.size() ? s.get(i + 1) : end;
+                        roundTimes.add((next - s.get(i)) / 1000.0);
+                    }
+                    mllibTimes.addAll(roundTimes);
+                    mllibFinal = fromMllib(m);
+                    log.accept(String.format(java.util.Locale.ROOT, "round %d MLlib: %d iterations, median %.3f s",
+                            round + 1, mllibIterations, median(roundTimes)));
+                }
+            }
+            boolean underflow = false;
+            if (mllibFinal != null) {
+                mllibLl = source.eStep(mllibFinal.scorer(), "mixem bench: evaluate MLlib's model").avgLogLikelihood();
+                // MLlib adds EPSILON to every density in linear space; when densities fall below it, every row's
+                // likelihood becomes k·EPSILON, two iterations give the same log-likelihood and MLlib stops
+                // early (its loop runs while |llh - llhp| > tol, and tol is 0 here).
+                underflow = mllibIterations < o.iterations();
+            }
+            if (vectors != null) {
+                vectors.unpersist(false);
+                spark.sparkContext().removeSparkListener(starts);
+            }
+            return new Result(o, Linalg.blasName(), BlockKernels.forDimension(o.dim()).name(),
+                    spark.sparkContext().defaultParallelism(), mixemTimes, mllibTimes,
+                    median(mixemTimes), o.mllib() ? median(mllibTimes) : Double.NaN,
+                    flopsPerIteration(o.rows(), o.k(), o.dim(), o.covariance()), gemm, mixemLl, mllibLl,
+                    mllibIterations, underflow, cacheBytes, rawBytes, peakHeap());
+        }
+    }
+
+    /** Records when each MLlib EM iteration (its treeAggregate job) starts, per job group. */
+    private static final class JobStarts extends SparkListener {
+        private final List<long[]> events = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> groups = Collections.synchronizedList(new ArrayList<>());
+
+        void watch(String group) {
+            groups.add(group);
+        }
+
+        @Override
+        public void onJobStart(SparkListenerJobStart e) {
+            Properties p = e.properties();
+            if (p == null) {
+                return;
+            }
+            int g = groups.indexOf(p.getProperty("spark.jobGroup.id"));
+            boolean aggregate = false;
+            scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> it = e.stageInfos().iterator();
+            while (it.hasNext()) {
+                aggregate |= it.next().name().startsWith("treeAggregate");
+            }
+            if (g >= 0 && aggregate) {
+                events.add(new long[]{g, e.time()});
+            }
+        }
+
+        /** Start times of the group's iterations, waiting (bounded) for the listener bus to deliver them. */
+        List<Long> await(String group, int expected) {
+            int g = groups.indexOf(group);
+            long deadline = System.currentTimeMillis() + 5000;
+            List<Long> out;
+            do {
+                out = new ArrayList<>();
+                synchronized (events) {
+                    for (long[] ev : events) {
+                        if (ev[0] == g) {
+                            out.add(ev[1]);
+                        }
+                    }
+                }
+                if (out.size() >= expected) {
+                    break;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } while (System.currentTimeMillis() < deadline);
+            Collections.sort(out);
+            return out;
+        }
+    }
+
+    /**
+     * Aggregate DGEMM rate of the executors: one task per core, each timing n x n x n DGEMMs with the BLAS
+     * that mixem's kernels use, all at once.
+     */
+    static double gemmGflops(JavaSparkContext jsc, int tasks) {
+        jsc.setJobDescription("mixem bench: DGEMM rate");
+        List<Double> rates = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).map(t -> {
+            int n = 1000;
+            double[] a = new double[n * n];
+            double[] b = new double[n * n];
+            double[] c = new double[n * n];
+            SplittableRandom rng = new SplittableRandom(t);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = rng.nextDouble();
+                b[i] = rng.nextDouble();
+            }
+            for (int w = 0; w < 2; w++) {
+                Linalg.blas().dgemm("N", "N", n, n, n, 1.0, a, n, b, n, 0.0, c, n);
+            }
+            int reps = 6;
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) {
+                Linalg.blas().dgemm("N", "N", n, n, n, 1.0, a, n, b, n, 0.0, c, n);
+            }
+            return reps * 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        }).collect();
+        return rates.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private static org.apache.spark.mllib.clustering.GaussianMixtureModel toMllib(GaussianParams p) {
+        int k = p.k();
+        int d = p.dim();
+        MultivariateGaussian[] g = new MultivariateGaussian[k];
+        for (int c = 0; c < k; c++) {
+            double[] cov = p.type() == CovarianceType.FULL ? p.covariance(c) : diagonal(p.covariance(c));
+            g[c] = new MultivariateGaussian(Vectors.dense(p.mean(c)), Matrices.dense(d, d, cov));
+        }
+        return new org.apache.spark.mllib.clustering.GaussianMixtureModel(p.weights(), g);
+    }
+
+    private static GaussianParams fromMllib(org.apache.spark.mllib.clustering.GaussianMixtureModel m) {
+        int k = m.k();
+        int d = m.gaussians()[0].mu().size();
+        double[] means = new double[k * d];
+        double[] cov = new double[k * d * d];
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(m.gaussians()[c].mu().toArray(), 0, means, c * d, d);
+            System.arraycopy(m.gaussians()[c].sigma().toArray(), 0, cov, c * d * d, d * d);
+        }
+        double[] w = m.weights().clone();
+        double s = Arrays.stream(w).sum();
+        for (int c = 0; c < k; c++) {
+            w[c] /= s;
+        }
+        return new GaussianParams(CovarianceType.FULL, k, d, w, means, cov);
+    }
+
+    private static double[] diagonal(double[] variances) {
+        int d = variances.length;
+        double[] m = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            m[i + i * d] = variances[i];
+        }
+        return m;
+    }
+
+    private static GaussianParams scaled(GaussianParams p, double s) {
+        double[] cov = p.covariances();
+        for (int i = 0; i < cov.length; i++) {
+            cov[i] *= s * s;
+        }
+        double[] means = p.means();
+        for (int i = 0; i < means.length; i++) {
+            means[i] *= s;
+        }
+        return new GaussianParams(p.type(), p.k(), p.dim(), p.weights(), means, cov);
+    }
+
+    static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] v = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+
+    private static long cachedBytes(SparkContext sc, int rddId) {
+        for (RDDInfo info : sc.getRDDStorageInfo()) {
+            if (info.id() == rddId) {
+                return info.memSize() + info.diskSize();
+            }
+        }
+        return -1;
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}

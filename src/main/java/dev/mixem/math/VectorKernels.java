@@ -1,0 +1,143 @@
+package dev.mixem.math;
+
+import dev.ludovic.netlib.blas.BLAS;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Block kernels on the JDK Vector API (loaded only when the jdk.incubator.vector module is present).
+ * <ul>
+ *   <li>Triangular solve: a strip of 2 vectors of rows goes through every column, so the strip stays in
+ *       L1 and each step is one broadcast L_jt, one load and one FMA per vector.</li>
+ *   <li>syrk: 2 x 2 tiles of column pairs with four vector accumulators, reduced once per tile; the lane
+ *       order of the reduction is fixed, so results are reproducible for a given vector width.</li>
+ *   <li>exp: the Vector API's lanewise EXP (vectorized math library on x86).</li>
+ * </ul>
+ * With native BLAS loaded, the level-3 routines go to BLAS and only exp is vectorized here.
+ */
+final class VectorKernels implements BlockKernels {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int W = S.length();
+
+    private final BLAS blas;
+
+    private VectorKernels(BLAS blas) {
+        this.blas = blas;
+    }
+
+    static VectorKernels withBlas(BLAS blas) {
+        return new VectorKernels(blas);
+    }
+
+    static VectorKernels standalone() {
+        return new VectorKernels(null);
+    }
+
+    @Override
+    public String name() {
+        return blas == null ? "vector-api(" + W + " lanes)" : blas.getClass().getSimpleName() + "+vector-exp";
+    }
+
+    @Override
+    public void solveLowerTransposed(int m, int d, double[] l, int lOff, double[] y, int yOff) {
+        if (blas != null) {
+            blas.dtrsm("R", "L", "T", "N", m, d, 1.0, l, lOff, d, y, yOff, m);
+            return;
+        }
+        int strip = 2 * W;
+        int i0 = 0;
+        for (; i0 + strip <= m; i0 += strip) {
+            for (int j = 0; j < d; j++) {
+                int cj = yOff + j * m + i0;
+                DoubleVector a0 = DoubleVector.fromArray(S, y, cj);
+                DoubleVector a1 = DoubleVector.fromArray(S, y, cj + W);
+                for (int t = 0; t < j; t++) {
+                    DoubleVector f = DoubleVector.broadcast(S, -l[lOff + j + t * d]);
+                    int ct = yOff + t * m + i0;
+                    a0 = DoubleVector.fromArray(S, y, ct).fma(f, a0);
+                    a1 = DoubleVector.fromArray(S, y, ct + W).fma(f, a1);
+                }
+                double inv = 1.0 / l[lOff + j + j * d];
+                a0.mul(inv).intoArray(y, cj);
+                a1.mul(inv).intoArray(y, cj + W);
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            double inv = 1.0 / l[lOff + j + j * d];
+            for (int i = i0; i < m; i++) {
+                double v = y[yOff + j * m + i];
+                for (int t = 0; t < j; t++) {
+                    v -= l[lOff + j + t * d] * y[yOff + t * m + i];
+                }
+                y[yOff + j * m + i] = v * inv;
+            }
+        }
+    }
+
+    @Override
+    public void syrkLower(int n, int m, double[] z, int zOff, double[] c, int cOff) {
+        if (blas != null) {
+            blas.dsyrk("L", "T", n, m, 1.0, z, zOff, m, 1.0, c, cOff, n);
+            return;
+        }
+        int vecEnd = m - m % W;
+        for (int a = 0; a < n; a += 2) {
+            boolean twoA = a + 1 < n;
+            for (int b = 0; b <= a; b += 2) {
+                boolean twoB = b + 1 < n && b + 1 <= a + 1;
+                int za = zOff + a * m;
+                int za1 = twoA ? za + m : za;
+                int zb = zOff + b * m;
+                int zb1 = twoB ? zb + m : zb;
+                DoubleVector s00 = DoubleVector.zero(S);
+                DoubleVector s01 = DoubleVector.zero(S);
+                DoubleVector s10 = DoubleVector.zero(S);
+                DoubleVector s11 = DoubleVector.zero(S);
+                for (int i = 0; i < vecEnd; i += W) {
+                    DoubleVector va = DoubleVector.fromArray(S, z, za + i);
+                    DoubleVector va1 = DoubleVector.fromArray(S, z, za1 + i);
+                    DoubleVector vb = DoubleVector.fromArray(S, z, zb + i);
+                    DoubleVector vb1 = DoubleVector.fromArray(S, z, zb1 + i);
+                    s00 = va.fma(vb, s00);
+                    s01 = va.fma(vb1, s01);
+                    s10 = va1.fma(vb, s10);
+                    s11 = va1.fma(vb1, s11);
+                }
+                double r00 = s00.reduceLanes(VectorOperators.ADD);
+                double r01 = s01.reduceLanes(VectorOperators.ADD);
+                double r10 = s10.reduceLanes(VectorOperators.ADD);
+                double r11 = s11.reduceLanes(VectorOperators.ADD);
+                for (int i = vecEnd; i < m; i++) {
+                    r00 += z[za + i] * z[zb + i];
+                    r01 += z[za + i] * z[zb1 + i];
+                    r10 += z[za1 + i] * z[zb + i];
+                    r11 += z[za1 + i] * z[zb1 + i];
+                }
+                // Entry (row, col) of C with row >= col: (a, b), (a, b+1), (a+1, b), (a+1, b+1).
+                c[cOff + a + b * n] += r00;
+                if (twoB && b + 1 <= a) {
+                    c[cOff + a + (b + 1) * n] += r01;
+                }
+                if (twoA) {
+                    c[cOff + a + 1 + b * n] += r10;
+                    if (twoB) {
+                        c[cOff + a + 1 + (b + 1) * n] += r11;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void expShifted(double[] v, int off, double[] shift, int len) {
+        int end = len - len % W;
+        for (int i = 0; i < end; i += W) {
+            DoubleVector x = DoubleVector.fromArray(S, v, off + i).sub(DoubleVector.fromArray(S, shift, i));
+            x.lanewise(VectorOperators.EXP).intoArray(v, off + i);
+        }
+        for (int i = end; i < len; i++) {
+            v[off + i] = Math.exp(v[off + i] - shift[i]);
+        }
+    }
+}
