@@ -91,7 +91,9 @@ public final class Benchmark {
     public static Result run(SparkSession spark, Options o, java.util.function.Consumer<String> log) {
         resetPeakHeap();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        GaussianParams truth = Generator.truth(o.k(), o.dim(), 3.0, o.seed());
+        // Full-covariance data for full runs; diagonal data for diag runs (a full truth of D=1000 would be
+        // k x 8 MB of covariances to ship to every task).
+        GaussianParams truth = Generator.truth(o.covariance(), o.k(), o.dim(), 3.0, o.seed());
         if (o.scale() != 1.0) {
             truth = scaled(truth, o.scale());
         }
@@ -104,8 +106,9 @@ public final class Benchmark {
                     o.rows(), o.dim(), source.partitions(), cacheBytes / 1e6, rawBytes / 1e6));
             double gemm = gemmGflops(jsc, Math.max(1, spark.sparkContext().defaultParallelism()));
             log.accept(String.format(java.util.Locale.ROOT, "DGEMM on the executors (%s): %.1f GFLOP/s", Linalg.blasName(), gemm));
+            // No covariance regularization when comparing with MLlib, which has none; mixem's default otherwise.
             FitConfig initCfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
-                    0.0, 0.0, o.seed());
+                    0.0, o.mllib() ? 0.0 : FitConfig.DEFAULT_REG_COVAR, o.seed());
             GaussianParams init = Initializer.initialize(source, initCfg, Seeds.mix(o.seed(), 0), 0).params();
             JavaRDD<Vector> vectors = null;
             JobStarts starts = new JobStarts();

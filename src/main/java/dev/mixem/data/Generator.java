@@ -38,7 +38,12 @@ public final class Generator {
 
     /** The true mixture: random full covariances (see {@link SyntheticMixture}). */
     public static GaussianParams truth(int k, int d, double separation, long seed) {
-        return SyntheticMixture.random(CovarianceType.FULL, k, d, separation, Seeds.mix(seed, -1));
+        return truth(CovarianceType.FULL, k, d, separation, seed);
+    }
+
+    /** The true mixture with covariances of the given type. */
+    public static GaussianParams truth(CovarianceType type, int k, int d, double separation, long seed) {
+        return SyntheticMixture.random(type, k, d, separation, Seeds.mix(seed, -1));
     }
 
     public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed) {
