@@ -12,7 +12,6 @@ import dev.mixem.family.NumericalException;
 import dev.mixem.fit.TraceEntry;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -251,9 +250,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             Map<String, Object> provenance = new LinkedHashMap<>();
             JsonNode prov = root.get("provenance");
             if (prov != null && prov.isObject()) {
-                Iterator<Map.Entry<String, JsonNode>> it = prov.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : prov.properties()) {
                     provenance.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
                 }
             }
