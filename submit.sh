@@ -61,8 +61,8 @@ if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
     --class "$MAIN" "$JAR" "${app_args[@]+"${app_args[@]}"}"
 fi
 
-if [[ -z "$master" ]]; then
-  master="local[*]"
+[[ -n "$master" ]] || master="local[*]"
+if [[ "$master" == local* ]]; then
   # Local mode binds to loopback only.
   export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 fi
