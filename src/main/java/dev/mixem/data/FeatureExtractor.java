@@ -58,6 +58,11 @@ public final class FeatureExtractor implements Serializable {
         return List.of(names);
     }
 
+    /** For scalar features read from text (CSV): feature j's row index, else -1 for every j. */
+    int textFeatureColumn(int j) {
+        return vectorCol < 0 && stringCols[j] ? cols[j] : -1;
+    }
+
     /** Width of the arrays {@link #extract} fills: the features, then the weight if there is one. */
     public int width() {
         return dim + (weighted() ? 1 : 0);

@@ -31,8 +31,9 @@ import static org.apache.spark.sql.functions.col;
  * features. CSV is read as text (header row required) and parsed by mixem, so that a bad cell is reported
  * with its file, row and column; a text column is numeric when any non-empty cell among its first
  * {@value #SNIFF_ROWS} rows reads as a number (so a dirty numeric column fails on its bad cell, with its
- * location, instead of quietly leaving the features). Columns left out are logged. Parquet and ORC columns are numeric by type. By default every
- * numeric column except the weight column is a feature; with no numeric column, a single vector column is.
+ * location, instead of quietly leaving the features). Columns left out are logged. A .tsv file is read
+ * with a tab separator. Parquet and ORC columns are numeric by type. By default a single vector column is
+ * the features (Spark ML's and LibSVM's layout); otherwise every numeric column except the weight column.
  */
 public final class InputReader {
     static final int SNIFF_ROWS = 1000;
@@ -58,7 +59,7 @@ public final class InputReader {
         Dataset<Row> raw;
         try {
             raw = switch (format) {
-                case CSV -> readCsv(spark, spec.path());
+                case CSV -> readCsv(spark, spec.path(), separator(spec.path()));
                 case PARQUET, ORC -> spark.read().format(format.serializedName()).load(spec.path());
                 case LIBSVM -> spark.read().format("libsvm").load(spec.path());
             };
@@ -96,8 +97,16 @@ public final class InputReader {
         }
     }
 
-    private static Dataset<Row> readCsv(SparkSession spark, String path) {
-        String[] header = spark.read().option("header", "true").option("inferSchema", "false").csv(path).columns();
+    /** Tab for .tsv files (compressed or not), comma otherwise. */
+    static String separator(String path) {
+        String p = path.toLowerCase(java.util.Locale.ROOT).replaceAll("/+$", "")
+                .replaceAll("\\.(gz|bz2|snappy|zst|lz4|deflate)$", "");
+        return p.endsWith(".tsv") ? "\t" : ",";
+    }
+
+    private static Dataset<Row> readCsv(SparkSession spark, String path, String sep) {
+        String[] header = spark.read().option("header", "true").option("inferSchema", "false").option("sep", sep)
+                .csv(path).columns();
         if (header.length == 0) {
             throw new InvalidInputException("input " + path + " is empty (no header row)");
         }
@@ -111,6 +120,7 @@ public final class InputReader {
                 .option("header", "true")
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT_COL)
+                .option("sep", sep)
                 .csv(path);
     }
 
@@ -131,6 +141,11 @@ public final class InputReader {
     private record Choice(String vectorCol, List<String> scalarCols) {
     }
 
+    /**
+     * Named features win. Otherwise, an input with exactly one vector column uses it (Spark ML's convention:
+     * numeric columns beside a {@code features} vector are labels or ids; LibSVM reads that way too), and
+     * any other input uses every numeric column.
+     */
     private static Choice choose(Dataset<Row> frame, List<String> userColumns, InputSpec spec) {
         if (spec.featuresCol() != null) {
             return new Choice(spec.featuresCol(), List.of());
@@ -138,20 +153,18 @@ public final class InputReader {
         if (!spec.featureCols().isEmpty()) {
             return new Choice(null, spec.featureCols());
         }
-        List<String> numeric = numericColumns(frame, userColumns, spec.weightCol());
-        if (numeric.isEmpty()) {
-            StructType schema = frame.schema();
-            List<String> vectors = new ArrayList<>();
-            for (String c : userColumns) {
-                if (schema.apply(c).dataType() instanceof VectorUDT) {
-                    vectors.add(c);
-                }
-            }
-            if (vectors.size() == 1) {
-                return new Choice(vectors.get(0), List.of());
+        StructType schema = frame.schema();
+        List<String> vectors = new ArrayList<>();
+        for (String c : userColumns) {
+            if (schema.apply(c).dataType() instanceof VectorUDT) {
+                vectors.add(c);
             }
         }
-        return new Choice(null, numeric);
+        if (vectors.size() == 1) {
+            LOG.info("features: the vector column '" + vectors.get(0) + "' (name others with --feature-cols)");
+            return new Choice(vectors.get(0), List.of());
+        }
+        return new Choice(null, numericColumns(frame, userColumns, spec.weightCol()));
     }
 
     private static FeatureExtractor extractor(Dataset<Row> frame, List<String> userColumns, InputSpec spec,

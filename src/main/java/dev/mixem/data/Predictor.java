@@ -44,9 +44,21 @@ public final class Predictor {
         StructType inSchema = in.frame().schema();
         List<String> userColumns = in.userColumns();
         int[] keep = userColumns.stream().mapToInt(inSchema::fieldIndex).toArray();
+        // Feature columns read from text come out as the numbers they were parsed to.
+        int[] parsedFeature = new int[keep.length];
+        java.util.Arrays.fill(parsedFeature, -1);
+        for (int j = 0; j < ex.dim(); j++) {
+            int col = ex.textFeatureColumn(j);
+            for (int o = 0; o < keep.length; o++) {
+                if (keep[o] == col) {
+                    parsedFeature[o] = j;
+                }
+            }
+        }
         List<StructField> fields = new ArrayList<>();
-        for (int i : keep) {
-            fields.add(inSchema.fields()[i]);
+        for (int o = 0; o < keep.length; o++) {
+            StructField f = inSchema.fields()[keep[o]];
+            fields.add(parsedFeature[o] >= 0 ? DataTypes.createStructField(f.name(), DataTypes.DoubleType, false) : f);
         }
         fields.add(DataTypes.createStructField(PREDICTION, DataTypes.IntegerType, false));
         fields.add(DataTypes.createStructField(PROBABILITY, SQLDataTypes.VectorType(), false));
@@ -54,7 +66,7 @@ public final class Predictor {
         StructType outSchema = DataTypes.createStructType(fields);
         GaussianScorer scorer = params.scorer();
         int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
-        MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, blockRows);
+        MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows);
         return in.frame().mapPartitions(fn, Encoders.row(outSchema));
     }
 
@@ -64,6 +76,7 @@ public final class Predictor {
         private final GaussianScorer scorer;
         private final FeatureExtractor ex;
         private final int[] keep;
+        private final int[] parsedFeature;
         private final int blockRows;
         private final GaussianEStep step;
         private final FeatureExtractor.Locator loc = new FeatureExtractor.Locator(0);
@@ -75,8 +88,10 @@ public final class Predictor {
         private int cursor;
         private int filled;
 
-        ScoringIterator(Iterator<Row> input, GaussianScorer scorer, FeatureExtractor ex, int[] keep, int blockRows) {
+        ScoringIterator(Iterator<Row> input, GaussianScorer scorer, FeatureExtractor ex, int[] keep,
+                        int[] parsedFeature, int blockRows) {
             this.input = input;
+            this.parsedFeature = parsedFeature;
             this.scorer = scorer;
             this.ex = ex;
             this.keep = keep;
@@ -106,7 +121,7 @@ public final class Predictor {
             int k = scorer.k;
             Object[] out = new Object[keep.length + 3];
             for (int j = 0; j < keep.length; j++) {
-                out[j] = in.get(keep[j]);
+                out[j] = parsedFeature[j] >= 0 ? staged[cursor * scorer.d + parsedFeature[j]] : in.get(keep[j]);
             }
             double[] p = new double[k];
             int best = 0;
