@@ -19,8 +19,20 @@ import java.util.Map;
 
 /** Load, fit, save: what {@code fit} and {@code demo} do. */
 final class FitJob {
+    /** EM squares values and sums the squares over all rows: beyond this magnitude they overflow. */
+    static final double MAX_MAGNITUDE = 1e100;
 
     private FitJob() {
+    }
+
+    static void requireModestMagnitudes(double[] maxAbs, java.util.List<String> names) {
+        for (int j = 0; j < maxAbs.length; j++) {
+            if (maxAbs[j] > MAX_MAGNITUDE) {
+                throw new dev.mixem.data.InvalidInputException("feature '" + names.get(Math.min(j, names.size() - 1))
+                        + "' has values up to " + maxAbs[j] + "; EM squares the values in double precision, so"
+                        + " features beyond 1e100 in magnitude overflow: rescale them");
+            }
+        }
     }
 
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
@@ -35,6 +47,7 @@ final class FitJob {
                     "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
                     src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
                     BlockKernels.forDimension(d).name()));
+            requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");

@@ -44,15 +44,17 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     private final long rows;
     private final double totalWeight;
     private final long[] offsets;
+    private final double[] maxAbs;
 
     private SparkBlockSource(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, long rows, double totalWeight,
-                             long[] offsets) {
+                             long[] offsets, double[] maxAbs) {
         this.spark = spark;
         this.blocks = blocks;
         this.dim = dim;
         this.rows = rows;
         this.totalWeight = totalWeight;
         this.offsets = offsets;
+        this.maxAbs = maxAbs;
     }
 
     /** Rows per block: about 64k doubles (512 KiB) a block, between 256 and 8192 rows. */
@@ -84,10 +86,14 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         long[] offsets = new long[counts.size()];
         long n = 0;
         double w = 0;
+        double[] maxAbs = new double[dim];
         for (int p = 0; p < counts.size(); p++) {
             offsets[p] = n;
             n += (long) counts.get(p)[0];
             w += counts.get(p)[1];
+            for (int j = 0; j < dim && 2 + j < counts.get(p).length; j++) {
+                maxAbs[j] = Math.max(maxAbs[j], counts.get(p)[2 + j]);
+            }
         }
         if (n == 0) {
             blocks.unpersist(false);
@@ -97,7 +103,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             blocks.unpersist(false);
             throw new InvalidInputException("the row weights sum to " + w + "; at least one must be positive");
         }
-        return new SparkBlockSource(spark, blocks, dim, n, w, offsets);
+        return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs);
     }
 
     public JavaRDD<RowBlock> blocks() {
@@ -106,6 +112,11 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
 
     public int partitions() {
         return offsets.length;
+    }
+
+    /** Largest |value| of each feature over all rows. */
+    public double[] maxAbs() {
+        return maxAbs.clone();
     }
 
     @Override
@@ -344,16 +355,33 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         };
     }
 
+    /** Per partition: rows, Σ weights, then the largest |value| of each feature. */
     private static Iterator<double[]> count(Iterator<RowBlock> it) {
         double n = 0;
         double w = 0;
+        double[] out = null;
         while (it.hasNext()) {
             RowBlock b = it.next();
+            if (out == null) {
+                out = new double[2 + b.dim];
+            }
             n += b.rows;
             for (int i = 0; i < b.rows; i++) {
                 w += b.weight(i);
             }
+            for (int j = 0; j < b.dim; j++) {
+                double m = out[2 + j];
+                for (int i = 0; i < b.rows; i++) {
+                    m = Math.max(m, Math.abs(b.values[i + j * b.rows]));
+                }
+                out[2 + j] = m;
+            }
         }
-        return List.of(new double[]{n, w}).iterator();
+        if (out == null) {
+            out = new double[2];
+        }
+        out[0] = n;
+        out[1] = w;
+        return List.of(out).iterator();
     }
 }

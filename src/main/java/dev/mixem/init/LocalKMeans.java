@@ -47,7 +47,7 @@ public final class LocalKMeans {
                     candidateDist[i] = Math.min(dist[i], sqDist(rows[i], rows[cand], d));
                     potential += weights[i] * candidateDist[i];
                 }
-                if (potential < bestPotential) {
+                if (best < 0 || potential < bestPotential) {
                     bestPotential = potential;
                     best = cand;
                     System.arraycopy(candidateDist, 0, bestDist, 0, n);

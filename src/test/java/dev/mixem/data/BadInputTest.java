@@ -174,4 +174,13 @@ class BadInputTest {
             }
         }
     }
+
+    @Test
+    void loadingRecordsTheLargestMagnitudeOfEachFeature() throws IOException {
+        String f = csv("mag.csv", "a,b\n1,-2.5e300\n-7,3\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[]{7, 2.5e300}, src.maxAbs(), 0.0);
+        }
+    }
 }
