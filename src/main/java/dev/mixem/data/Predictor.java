@@ -43,6 +43,12 @@ public final class Predictor {
         }
         StructType inSchema = in.frame().schema();
         List<String> userColumns = in.userColumns();
+        for (String out : List.of(PREDICTION, PROBABILITY, LOG_LIKELIHOOD)) {
+            if (userColumns.contains(out)) {
+                throw new InvalidInputException("the input already has a column named '" + out
+                        + "', which predict writes; rename or drop it first");
+            }
+        }
         int[] keep = userColumns.stream().mapToInt(inSchema::fieldIndex).toArray();
         // Feature columns read from text come out as the numbers they were parsed to.
         int[] parsedFeature = new int[keep.length];

@@ -71,4 +71,15 @@ class PredictorTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Predictor.predict(m, in));
         assertTrue(e.getMessage().contains("dimension 2"), e.getMessage());
     }
+
+    @Test
+    void refusesInputThatAlreadyHasAnOutputColumn() throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        Path csv = dir.resolve("scored.csv");
+        java.nio.file.Files.writeString(csv, "x0,x1,prediction\n1,2,0\n");
+        GaussianMixtureModel m = dev.mixem.model.GaussianMixtureModelTest.model(dev.mixem.config.CovarianceType.FULL);
+        InputReader.Loaded in = InputReader.read(spark, new InputSpec(csv.toString(), null, List.of("x0", "x1"), null, null, 0));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Predictor.predict(m, in));
+        assertTrue(e.getMessage().contains("'prediction'"), e.getMessage());
+    }
 }
