@@ -5,6 +5,12 @@
 #                                                    set, else through SparkSubmit on the Maven classpath
 # Spark's own options (--conf, --executor-memory, --num-executors, ...) may stand anywhere; they go to
 # spark-submit, everything else goes to mixem. Exit codes: 0 ok, 2 usage error, 1 failure.
+#
+# Native BLAS: mixem's linear algebra goes through dev.ludovic.netlib, which loads the system's BLAS
+# (libblas.so.3) when there is one. On Debian/Ubuntu nodes: `apt-get install libopenblas0` on the driver and
+# every executor host. OpenBLAS is kept single-threaded (OPENBLAS_NUM_THREADS=1 here and in
+# conf/spark-defaults.conf). Without it mixem uses its own JDK Vector API kernels. The log line after loading
+# names the BLAS and kernels in use.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
