@@ -6,66 +6,17 @@ public final class LogSumExp {
     private LogSumExp() {
     }
 
-    /** log Σ exp over {@code v[offset .. offset+len)}; -∞ when every term is -∞. */
-    public static double of(double[] v, int offset, int len) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < len; i++) {
-            max = Math.max(max, v[offset + i]);
-        }
-        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY || Double.isNaN(max)) {
-            return max;
-        }
-        double s = 0;
-        for (int i = 0; i < len; i++) {
-            s += Math.exp(v[offset + i] - max);
-        }
-        return max + Math.log(s);
-    }
-
     /**
      * Per-row log-sum-exp of a column-major rows x cols matrix (value of row i, column c at
-     * {@code m[i + c * rows]}), written to {@code out[0 .. rows)}. Works column by column so that the
-     * inner loops run over contiguous memory.
-     */
-    public static void ofRows(double[] m, int rows, int cols, double[] out, double[] scratch) {
-        for (int i = 0; i < rows; i++) {
-            out[i] = Double.NEGATIVE_INFINITY;
-        }
-        for (int c = 0; c < cols; c++) {
-            int base = c * rows;
-            for (int i = 0; i < rows; i++) {
-                out[i] = Math.max(out[i], m[base + i]);
-            }
-        }
-        for (int i = 0; i < rows; i++) {
-            scratch[i] = 0;
-        }
-        for (int c = 0; c < cols; c++) {
-            int base = c * rows;
-            for (int i = 0; i < rows; i++) {
-                double max = out[i];
-                // A row whose every term is -inf would give (-inf) - (-inf) = NaN; its sum stays 0.
-                if (max != Double.NEGATIVE_INFINITY) {
-                    scratch[i] += Math.exp(m[base + i] - max);
-                }
-            }
-        }
-        for (int i = 0; i < rows; i++) {
-            if (out[i] != Double.NEGATIVE_INFINITY) {
-                out[i] += Math.log(scratch[i]);
-            }
-        }
-    }
-
-    /**
-     * Like {@link #ofRows}, and also turns {@code m} into the row-normalized probabilities
-     * exp(m[i, c] - out[i]), computing each exponential once. A row whose every entry is -∞ keeps zeros.
+     * {@code m[i + c * rows]}), written to {@code out[0 .. rows)}, and {@code m} turned into the
+     * row-normalized probabilities exp(m[i, c] - out[i]), each exponential computed once. A row whose every
+     * entry is -∞ gets -∞ and zeros.
      */
     public static void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch) {
         normalizeRows(m, rows, cols, out, scratch, new double[rows], BlockKernels.best());
     }
 
-    /** {@link #normalizeRows(double[], int, int, double[], double[])} with caller-owned scratch space. */
+    /** {@link #normalizeRows(double[], int, int, double[], double[])} with caller-owned scratch and kernels. */
     public static void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch, double[] shift,
                                      BlockKernels kernels) {
         for (int i = 0; i < rows; i++) {

@@ -48,10 +48,6 @@ public final class RowBlock implements Serializable {
         return new RowBlock(n, d, firstRow, v, weights == null ? null : weights.clone());
     }
 
-    public double value(int row, int feature) {
-        return values[row + feature * rows];
-    }
-
     public double weight(int row) {
         return weights == null ? 1.0 : weights[row];
     }
