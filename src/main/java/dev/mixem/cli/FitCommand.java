@@ -3,6 +3,7 @@ package dev.mixem.cli;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
+import dev.mixem.config.InvalidPolicy;
 import dev.mixem.data.InputSpec;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -51,6 +52,10 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--invalid", defaultValue = "fail",
+            description = "fail: stop at the first bad row, naming file, row and column; skip: leave bad rows out and count them by reason in the log and model.json (default: ${DEFAULT-VALUE}).")
+    String invalid;
+
     @Option(names = "--block-rows", description = "Rows per cached block (default: about 64k doubles per block).")
     Integer blockRows;
 
@@ -58,7 +63,9 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() {
         FitConfig cfg;
         InputSpec in;
+        InvalidPolicy policy;
         try {
+            policy = InvalidPolicy.parse(invalid);
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), nInit, maxIter, tol,
                     regCovar, seed);
             in = input.spec();
@@ -71,7 +78,7 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output);
+            FitJob.run(spark, in, cfg, blockRows, output, policy);
         } finally {
             spark.stop();
         }

@@ -1,6 +1,7 @@
 package dev.mixem.cli;
 
 import dev.mixem.config.FitConfig;
+import dev.mixem.config.InvalidPolicy;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
@@ -37,16 +38,25 @@ final class FitJob {
 
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output) {
+        return run(spark, spec, cfg, blockRowsOpt, output, InvalidPolicy.FAIL);
+    }
+
+    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
-                blockRows)) {
+                blockRows, invalid)) {
             Progress.LOG.info(String.format(Locale.ROOT,
                     "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
                     src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
                     BlockKernels.forDimension(d).name()));
+            if (!src.skippedRows().isEmpty()) {
+                Progress.LOG.warn("skipped invalid rows (--invalid skip): "
+                        + src.skippedRows().values().stream().mapToLong(Long::longValue).sum() + " " + src.skippedRows());
+            }
             requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
@@ -73,7 +83,8 @@ final class FitJob {
             GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
                     in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
                     r.converged(), r.rows(), r.totalWeight(), spec.weightCol(), cfg.k(), r.droppedComponents(),
-                    cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods()), prov);
+                    cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods(), invalid.serializedName(),
+                    src.skippedRows()), prov);
             if (r.droppedComponents() > 0) {
                 Progress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"
                         + " were dropped; the model has k = " + r.params().k());

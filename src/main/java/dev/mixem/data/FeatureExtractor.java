@@ -107,16 +107,18 @@ public final class FeatureExtractor implements Serializable {
         loc.advance(fileCol >= 0 ? row.getString(fileCol) : null,
                 blockStartCol >= 0 && !row.isNullAt(blockStartCol) ? row.getLong(blockStartCol) : -1);
         if (corruptCol >= 0 && !row.isNullAt(corruptCol)) {
-            throw new InvalidInputException(loc.describe() + ": malformed row (the header has " + headerWidth
+            throw new InvalidInputException(InvalidInputException.Reason.MALFORMED_ROW, loc.describe() + ": malformed row (the header has " + headerWidth
                     + " fields): '" + abbreviate(row.getString(corruptCol)) + "'");
         }
         if (vectorCol >= 0) {
             if (row.isNullAt(vectorCol)) {
-                throw new InvalidInputException(loc.describe() + ", column '" + names[0] + "': missing vector");
+                throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe() + ", column '" + names[0]
+                        + "': missing vector");
             }
             Vector v = (Vector) row.get(vectorCol);
             if (v.size() != dim) {
-                throw new InvalidInputException(loc.describe() + ", column '" + names[0] + "': vector of size "
+                throw new InvalidInputException(InvalidInputException.Reason.WRONG_VECTOR_SIZE, loc.describe() + ", column '" + names[0]
+                        + "': vector of size "
                         + v.size() + ", expected " + dim);
             }
             for (int j = 0; j < dim; j++) {
@@ -130,7 +132,7 @@ public final class FeatureExtractor implements Serializable {
         if (weightCol >= 0) {
             double w = cell(row, weightCol, weightIsString, weightName, loc);
             if (w < 0) {
-                throw new InvalidInputException(loc.describe() + ", weight column '" + weightName
+                throw new InvalidInputException(InvalidInputException.Reason.NEGATIVE_WEIGHT, loc.describe() + ", weight column '" + weightName
                         + "': negative weight " + w);
             }
             out[dim] = w;
@@ -139,20 +141,20 @@ public final class FeatureExtractor implements Serializable {
 
     private static double cell(Row row, int col, boolean isString, String name, Locator loc) {
         if (row.isNullAt(col)) {
-            throw new InvalidInputException(loc.describe() + ", column '" + name + "': missing value");
+            throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe() + ", column '" + name + "': missing value");
         }
         double v;
         if (isString) {
             String s = row.getString(col);
             v = parse(s);
             if (Double.isNaN(v) && !isNanToken(s)) {
-                throw new InvalidInputException(loc.describe() + ", column '" + name + "': '" + abbreviate(s)
+                throw new InvalidInputException(InvalidInputException.Reason.NOT_A_NUMBER, loc.describe() + ", column '" + name + "': '" + abbreviate(s)
                         + "' is not a number");
             }
         } else {
             Object o = row.get(col);
             if (!(o instanceof Number n)) {
-                throw new InvalidInputException(loc.describe() + ", column '" + name + "': '" + o
+                throw new InvalidInputException(InvalidInputException.Reason.NOT_A_NUMBER, loc.describe() + ", column '" + name + "': '" + o
                         + "' is not a number");
             }
             v = n.doubleValue();
@@ -162,10 +164,10 @@ public final class FeatureExtractor implements Serializable {
 
     private static double checkFinite(double v, Locator loc, String name) {
         if (Double.isNaN(v)) {
-            throw new InvalidInputException(loc.describe() + ", column '" + name + "': value is NaN");
+            throw new InvalidInputException(InvalidInputException.Reason.NAN, loc.describe() + ", column '" + name + "': value is NaN");
         }
         if (Double.isInfinite(v)) {
-            throw new InvalidInputException(loc.describe() + ", column '" + name + "': value is infinite");
+            throw new InvalidInputException(InvalidInputException.Reason.INFINITE, loc.describe() + ", column '" + name + "': value is infinite");
         }
         return v;
     }

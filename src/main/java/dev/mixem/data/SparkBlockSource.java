@@ -1,6 +1,7 @@
 package dev.mixem.data;
 
 import dev.mixem.config.CovarianceType;
+import dev.mixem.config.InvalidPolicy;
 import dev.mixem.family.GaussianEStep;
 import dev.mixem.family.GaussianScorer;
 import dev.mixem.fit.BlockSource;
@@ -45,9 +46,10 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     private final double totalWeight;
     private final long[] offsets;
     private final double[] maxAbs;
+    private final long[] skipped;
 
     private SparkBlockSource(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, long rows, double totalWeight,
-                             long[] offsets, double[] maxAbs) {
+                             long[] offsets, double[] maxAbs, long[] skipped) {
         this.spark = spark;
         this.blocks = blocks;
         this.dim = dim;
@@ -55,6 +57,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         this.totalWeight = totalWeight;
         this.offsets = offsets;
         this.maxAbs = maxAbs;
+        this.skipped = skipped;
     }
 
     /** Rows per block: about 64k doubles (512 KiB) a block, between 256 and 8192 rows. */
@@ -62,19 +65,29 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         return Math.max(256, Math.min(8192, 65536 / Math.max(1, dim)));
     }
 
-    /**
-     * Parses and validates every row of the frame, optionally spreads them over {@code partitions}
-     * partitions keeping input order, groups them into blocks and caches them.
-     */
+    /** {@link #load(SparkSession, Dataset, FeatureExtractor, int, int, InvalidPolicy)} failing on bad rows. */
     public static SparkBlockSource load(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
                                         int partitions, int blockRows) {
-        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex((p, it) -> parse(ex, p, it), true);
+        return load(spark, frame, ex, partitions, blockRows, InvalidPolicy.FAIL);
+    }
+
+    /**
+     * Parses and validates every row of the frame, optionally spreads them over {@code partitions}
+     * partitions keeping input order, groups them into blocks and caches them. With {@link InvalidPolicy#SKIP}
+     * a bad row is left out and counted by reason ({@link #skippedRows()}); the counts travel with the cached
+     * blocks, so a recomputed partition counts its rows again instead of twice.
+     */
+    public static SparkBlockSource load(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
+                                        int partitions, int blockRows, InvalidPolicy policy) {
+        boolean skip = policy == InvalidPolicy.SKIP;
+        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex((p, it) -> parse(ex, p, it, skip), true);
         if (partitions > 0) {
             parsed = spreadInOrder(parsed, partitions);
         }
         int d = ex.dim();
         boolean weighted = ex.weighted();
-        JavaRDD<RowBlock> blocks = parsed.mapPartitions(it -> toBlocks(it, d, weighted, blockRows));
+        int reasons = InvalidInputException.Reason.values().length;
+        JavaRDD<RowBlock> blocks = parsed.mapPartitions(it -> toBlocks(it, d, weighted, blockRows, reasons));
         return cache(spark, blocks, d, "input " + frame.inputFiles().length + " file(s)");
     }
 
@@ -82,28 +95,36 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     public static SparkBlockSource cache(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, String what) {
         blocks.persist(StorageLevel.MEMORY_AND_DISK());
         spark.sparkContext().setJobDescription("mixem: load and cache " + what);
-        List<double[]> counts = blocks.mapPartitions(SparkBlockSource::count).collect();
+        int reasons = InvalidInputException.Reason.values().length;
+        List<double[]> counts = blocks.mapPartitions(it -> count(it, dim, reasons)).collect();
         long[] offsets = new long[counts.size()];
         long n = 0;
         double w = 0;
         double[] maxAbs = new double[dim];
+        long[] skipped = new long[reasons];
         for (int p = 0; p < counts.size(); p++) {
+            double[] c = counts.get(p);
             offsets[p] = n;
-            n += (long) counts.get(p)[0];
-            w += counts.get(p)[1];
-            for (int j = 0; j < dim && 2 + j < counts.get(p).length; j++) {
-                maxAbs[j] = Math.max(maxAbs[j], counts.get(p)[2 + j]);
+            n += (long) c[0];
+            w += c[1];
+            for (int j = 0; j < dim; j++) {
+                maxAbs[j] = Math.max(maxAbs[j], c[2 + j]);
+            }
+            for (int r = 0; r < reasons; r++) {
+                skipped[r] += (long) c[2 + dim + r];
             }
         }
         if (n == 0) {
             blocks.unpersist(false);
-            throw new InvalidInputException("the input has no data rows");
+            long total = java.util.Arrays.stream(skipped).sum();
+            throw new InvalidInputException("the input has no data rows"
+                    + (total > 0 ? " (all " + total + " rows were invalid and skipped)" : ""));
         }
         if (!(w > 0)) {
             blocks.unpersist(false);
             throw new InvalidInputException("the row weights sum to " + w + "; at least one must be positive");
         }
-        return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs);
+        return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs, skipped);
     }
 
     public JavaRDD<RowBlock> blocks() {
@@ -112,6 +133,17 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
 
     public int partitions() {
         return offsets.length;
+    }
+
+    /** Rows left out under {@link InvalidPolicy#SKIP}, by reason (only reasons that occurred), in reason order. */
+    public java.util.Map<String, Long> skippedRows() {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (InvalidInputException.Reason r : InvalidInputException.Reason.values()) {
+            if (skipped[r.ordinal()] > 0) {
+                out.put(r.key(), skipped[r.ordinal()]);
+            }
+        }
+        return out;
     }
 
     /** Largest |value| of each feature over all rows. */
@@ -258,7 +290,11 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
 
     // Loading
 
-    private static Iterator<double[]> parse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt) {
+    /**
+     * One array per input row: its features (and weight), or, for a row skipped under the skip policy, a
+     * marker one longer whose last entry is the reason's ordinal.
+     */
+    private static Iterator<double[]> parse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt, boolean skip) {
         FeatureExtractor.Locator loc = new FeatureExtractor.Locator(partition);
         int width = ex.width();
         return new Iterator<>() {
@@ -270,7 +306,16 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             @Override
             public double[] next() {
                 double[] out = new double[width];
-                ex.extract(rowsIt.next(), loc, out);
+                try {
+                    ex.extract(rowsIt.next(), loc, out);
+                } catch (InvalidInputException e) {
+                    if (!skip || e.reason() == null) {
+                        throw e;
+                    }
+                    double[] marker = new double[width + 1];
+                    marker[width] = e.reason().ordinal();
+                    return marker;
+                }
                 return out;
             }
         };
@@ -313,7 +358,9 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                 .values();
     }
 
-    private static Iterator<RowBlock> toBlocks(Iterator<double[]> it, int d, boolean weighted, int blockRows) {
+    private static Iterator<RowBlock> toBlocks(Iterator<double[]> it, int d, boolean weighted, int blockRows,
+                                               int reasons) {
+        int width = d + (weighted ? 1 : 0);
         return new Iterator<>() {
             long next = 0;
 
@@ -329,9 +376,17 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                 }
                 double[] v = new double[blockRows * d];
                 double[] w = weighted ? new double[blockRows] : null;
+                long[] skipped = null;
                 int n = 0;
                 while (n < blockRows && it.hasNext()) {
                     double[] r = it.next();
+                    if (r.length > width) {
+                        if (skipped == null) {
+                            skipped = new long[reasons];
+                        }
+                        skipped[(int) r[width]]++;
+                        continue;
+                    }
                     for (int j = 0; j < d; j++) {
                         v[n + j * blockRows] = r[j];
                     }
@@ -348,26 +403,21 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                     v = compact;
                     w = weighted ? Arrays.copyOf(w, n) : null;
                 }
-                RowBlock b = new RowBlock(n, d, next, v, w);
+                RowBlock b = new RowBlock(n, d, next, v, w, skipped);
                 next += n;
                 return b;
             }
         };
     }
 
-    /** Per partition: rows, Σ weights, then the largest |value| of each feature. */
-    private static Iterator<double[]> count(Iterator<RowBlock> it) {
-        double n = 0;
-        double w = 0;
-        double[] out = null;
+    /** Per partition: rows, Σ weights, the largest |value| of each feature, then rows skipped by reason. */
+    private static Iterator<double[]> count(Iterator<RowBlock> it, int dim, int reasons) {
+        double[] out = new double[2 + dim + reasons];
         while (it.hasNext()) {
             RowBlock b = it.next();
-            if (out == null) {
-                out = new double[2 + b.dim];
-            }
-            n += b.rows;
+            out[0] += b.rows;
             for (int i = 0; i < b.rows; i++) {
-                w += b.weight(i);
+                out[1] += b.weight(i);
             }
             for (int j = 0; j < b.dim; j++) {
                 double m = out[2 + j];
@@ -376,12 +426,12 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                 }
                 out[2 + j] = m;
             }
+            if (b.skipped != null) {
+                for (int r = 0; r < reasons; r++) {
+                    out[2 + dim + r] += b.skipped[r];
+                }
+            }
         }
-        if (out == null) {
-            out = new double[2];
-        }
-        out[0] = n;
-        out[1] = w;
         return List.of(out).iterator();
     }
 }

@@ -123,6 +123,9 @@ public final class GaussianEStep {
     /** One E-step over a block: responsibilities under {@code s}, then statistics centred on s's means. */
     public void accumulate(GaussianScorer s, RowBlock b, GaussianStats into) {
         checkShape(s.k, s.d, b);
+        if (b.rows == 0) {
+            return;
+        }
         int n = b.rows;
         ensure(n);
         if (full) {
@@ -275,6 +278,9 @@ public final class GaussianEStep {
      */
     public void accumulateNearest(double[] centers, RowBlock b, GaussianStats into) {
         checkShape(k, centers.length / k, b);
+        if (b.rows == 0) {
+            return;
+        }
         int n = b.rows;
         ensure(n);
         double[] x = b.values;

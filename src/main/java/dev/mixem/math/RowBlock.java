@@ -6,7 +6,9 @@ import java.io.Serializable;
  * A block of rows in column-major order: the value of row i, feature j is {@code values[i + j * rows]}, so a
  * block is directly a BLAS matrix with leading dimension {@code rows}. Row weights are optional (null means
  * every row weighs 1). {@code firstRow} is the global index of the block's first row in input order, which
- * makes seeded sampling independent of how rows were split into partitions and blocks.
+ * makes seeded sampling independent of how rows were split into partitions and blocks. {@code skipped}, when
+ * not null, counts by reason index the input rows that were left out just ahead of this block's rows (a
+ * block may hold no rows and only such counts), so that they are counted once, with the cached data.
  */
 public final class RowBlock implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -16,8 +18,13 @@ public final class RowBlock implements Serializable {
     public final long firstRow;
     public final double[] values;
     public final double[] weights;
+    public final long[] skipped;
 
     public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
+        this(rows, dim, firstRow, values, weights, null);
+    }
+
+    public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights, long[] skipped) {
         if (values.length != rows * dim) {
             throw new IllegalArgumentException("block of " + rows + " x " + dim + " needs " + rows * dim
                     + " values, got " + values.length);
@@ -30,6 +37,7 @@ public final class RowBlock implements Serializable {
         this.firstRow = firstRow;
         this.values = values;
         this.weights = weights;
+        this.skipped = skipped;
     }
 
     /** Builds a block from row-major rows (mainly for tests and small local data). */

@@ -54,13 +54,31 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
      * @param seed              seed of the fit
      * @param trace             one entry per E-step of the kept restart
      * @param restartLogLikelihoods final mean log-likelihood of every restart
+     * @param invalidPolicy     what was done with invalid input rows ("fail" or "skip")
+     * @param skippedRows       input rows left out under "skip", by reason
      */
     public record FitSummary(double avgLogLikelihood, int iterations, boolean converged, long rows,
                              double totalWeight, String weightCol, int kRequested, int droppedComponents,
-                             double regCovar, long seed, List<TraceEntry> trace, List<Double> restartLogLikelihoods) {
+                             double regCovar, long seed, List<TraceEntry> trace, List<Double> restartLogLikelihoods,
+                             String invalidPolicy, Map<String, Long> skippedRows) {
         public FitSummary {
             trace = List.copyOf(trace);
             restartLogLikelihoods = List.copyOf(restartLogLikelihoods);
+            invalidPolicy = invalidPolicy == null ? "fail" : invalidPolicy;
+            skippedRows = skippedRows == null ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skippedRows));
+        }
+
+        /** A summary of a fit that read valid rows only (policy "fail", nothing skipped). */
+        public FitSummary(double avgLogLikelihood, int iterations, boolean converged, long rows, double totalWeight,
+                          String weightCol, int kRequested, int droppedComponents, double regCovar, long seed,
+                          List<TraceEntry> trace, List<Double> restartLogLikelihoods) {
+            this(avgLogLikelihood, iterations, converged, rows, totalWeight, weightCol, kRequested, droppedComponents,
+                    regCovar, seed, trace, restartLogLikelihoods, "fail", Map.of());
+        }
+
+        public long skippedTotal() {
+            return skippedRows.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -131,6 +149,11 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         } else {
             root.put("weightCol", s.weightCol());
         }
+        ObjectNode invalid = root.putObject("invalidRows");
+        invalid.put("policy", s.invalidPolicy());
+        invalid.put("skipped", s.skippedTotal());
+        ObjectNode byReason = invalid.putObject("byReason");
+        s.skippedRows().forEach(byReason::put);
         root.put("kRequested", s.kRequested());
         root.put("droppedComponents", s.droppedComponents());
         root.put("seed", s.seed());
@@ -240,13 +263,19 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
                 rn.forEach(n -> restarts.add(n.asDouble()));
             }
             JsonNode wc = root.get("weightCol");
+            JsonNode invalid = root.path("invalidRows");
+            Map<String, Long> skipped = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : invalid.path("byReason").properties()) {
+                skipped.put(e.getKey(), e.getValue().asLong());
+            }
             FitSummary summary = new FitSummary(number(root, "avgLogLikelihood", source),
                     integer(root, "iterations", source), require(root, "converged", source).asBoolean(),
                     require(root, "rows", source).asLong(), root.path("totalWeight").asDouble(
                     require(root, "rows", source).asDouble()),
                     wc == null || wc.isNull() ? null : wc.asText(), root.path("kRequested").asInt(k),
                     root.path("droppedComponents").asInt(0), number(root, "regCovar", source),
-                    require(root, "seed", source).asLong(), trace, restarts);
+                    require(root, "seed", source).asLong(), trace, restarts,
+                    invalid.path("policy").asText("fail"), skipped);
             Map<String, Object> provenance = new LinkedHashMap<>();
             JsonNode prov = root.get("provenance");
             if (prov != null && prov.isObject()) {

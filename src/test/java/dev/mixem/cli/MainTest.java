@@ -51,6 +51,8 @@ class MainTest {
                 "--tol", "-1"));
         assertEquals(2, run(new ByteArrayOutputStream(), "generate", "--rows", "0", "--dim", "2", "--k", "1",
                 "--output", "o"));
+        assertEquals(2, run(new ByteArrayOutputStream(), "fit", "--input", "x.csv", "--k", "2", "--output", "m",
+                "--invalid", "ignore"));
     }
 
     @Test

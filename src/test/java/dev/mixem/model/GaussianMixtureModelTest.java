@@ -62,4 +62,19 @@ public class GaussianMixtureModelTest {
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(broken, "m.json"));
         assertTrue(e.getMessage().contains("variance"), e.getMessage());
     }
+
+    @Test
+    void skippedRowsRoundTrip() {
+        GaussianMixtureModel m = model(CovarianceType.DIAG);
+        GaussianMixtureModel.FitSummary s = m.summary();
+        GaussianMixtureModel skipped = new GaussianMixtureModel(m.params(), m.featureNames(), null,
+                new GaussianMixtureModel.FitSummary(s.avgLogLikelihood(), s.iterations(), s.converged(), s.rows(),
+                        s.totalWeight(), null, 3, 0, 1e-6, 42, s.trace(), s.restartLogLikelihoods(), "skip",
+                        java.util.Map.of("notANumber", 4L, "nan", 1L)), Map.of());
+        GaussianMixtureModel back = GaussianMixtureModel.fromJson(skipped.toJson(), "test");
+        assertEquals("skip", back.summary().invalidPolicy());
+        assertEquals(5, back.summary().skippedTotal());
+        assertEquals(skipped.summary().skippedRows(), back.summary().skippedRows());
+        assertTrue(skipped.toJson().contains("\"invalidRows\""));
+    }
 }
