@@ -77,34 +77,58 @@ public final class GaussianEStep {
         double[] x = b.values;
         for (int c = 0; c < k; c++) {
             int base = c * n;
-            double lc = s.logConst[c];
+            if (full) {
+                whitenedLogJoint(s, x, n, 0, n, c, centered, 0, out, base);
+                continue;
+            }
             for (int i = 0; i < n; i++) {
                 out[base + i] = 0;
             }
-            if (full) {
-                center(x, n, s.means, c * d, centered);
-                kernels.solveLowerTransposed(n, d, s.factors, c * d * d, centered, 0);
-                for (int j = 0; j < d; j++) {
-                    int col = j * n;
-                    for (int i = 0; i < n; i++) {
-                        double y = centered[col + i];
-                        out[base + i] += y * y;
-                    }
-                }
-            } else {
-                for (int j = 0; j < d; j++) {
-                    int col = j * n;
-                    double mu = s.means[c * d + j];
-                    double prec = s.factors[c * d + j];
-                    for (int i = 0; i < n; i++) {
-                        double z = x[col + i] - mu;
-                        out[base + i] += z * z * prec;
-                    }
+            for (int j = 0; j < d; j++) {
+                int col = j * n;
+                double mu = s.means[c * d + j];
+                double prec = s.factors[c * d + j];
+                for (int i = 0; i < n; i++) {
+                    double z = x[col + i] - mu;
+                    out[base + i] += z * z * prec;
                 }
             }
+            double lc = s.logConst[c];
             for (int i = 0; i < n; i++) {
                 out[base + i] = lc - 0.5 * out[base + i];
             }
+        }
+    }
+
+    /**
+     * For rows [r0, r0 + m) of a block with n rows and component c: the whitened rows
+     * y = L_c⁻¹(x - μ_c) into {@code y} at {@code yOff} (leading dimension m), and
+     * log p(x, z=c) = logConst_c - ½ ‖y‖² into {@code out[base .. base + m)}.
+     */
+    private void whitenedLogJoint(GaussianScorer s, double[] x, int n, int r0, int m, int c, double[] y, int yOff,
+                                  double[] out, int base) {
+        for (int j = 0; j < d; j++) {
+            int src = j * n + r0;
+            int dst = yOff + j * m;
+            double mu = s.means[c * d + j];
+            for (int i = 0; i < m; i++) {
+                y[dst + i] = x[src + i] - mu;
+            }
+        }
+        kernels.solveLowerTransposed(m, d, s.factors, c * d * d, y, yOff);
+        for (int i = 0; i < m; i++) {
+            out[base + i] = 0;
+        }
+        for (int j = 0; j < d; j++) {
+            int col = yOff + j * m;
+            for (int i = 0; i < m; i++) {
+                double v = y[col + i];
+                out[base + i] += v * v;
+            }
+        }
+        double lc = s.logConst[c];
+        for (int i = 0; i < m; i++) {
+            out[base + i] = lc - 0.5 * out[base + i];
         }
     }
 
@@ -165,31 +189,7 @@ public final class GaussianEStep {
             int m = Math.min(chunkRows, n - r0);
             // E-step: whitened rows and log p(x, z=c) of the chunk.
             for (int c = 0; c < k; c++) {
-                int yOff = c * m * d1;
-                int base = c * m;
-                for (int j = 0; j < d; j++) {
-                    int src = j * n + r0;
-                    int dst = yOff + j * m;
-                    double mu = s.means[c * d + j];
-                    for (int i = 0; i < m; i++) {
-                        whitened[dst + i] = x[src + i] - mu;
-                    }
-                }
-                kernels.solveLowerTransposed(m, d, s.factors, c * d * d, whitened, yOff);
-                for (int i = 0; i < m; i++) {
-                    logp[base + i] = 0;
-                }
-                for (int j = 0; j < d; j++) {
-                    int col = yOff + j * m;
-                    for (int i = 0; i < m; i++) {
-                        double y = whitened[col + i];
-                        logp[base + i] += y * y;
-                    }
-                }
-                double lc = s.logConst[c];
-                for (int i = 0; i < m; i++) {
-                    logp[base + i] = lc - 0.5 * logp[base + i];
-                }
+                whitenedLogJoint(s, x, n, r0, m, c, whitened, c * m * d1, logp, c * m);
             }
             LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
             double ll = 0;
