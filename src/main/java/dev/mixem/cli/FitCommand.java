@@ -4,6 +4,7 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
 import dev.mixem.config.InvalidPolicy;
+import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.InputSpec;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -56,6 +57,10 @@ final class FitCommand implements Callable<Integer> {
             description = "fail: stop at the first bad row, naming file, row and column; skip: leave bad rows out and count them by reason in the log and model.json (default: ${DEFAULT-VALUE}).")
     String invalid;
 
+    @Option(names = "--missing", defaultValue = "marginalize",
+            description = "marginalize: keep rows with missing cells (empty, null, NaN) and treat the missing cells as latent in EM; fail: a missing cell is an invalid row, handled by --invalid (default: ${DEFAULT-VALUE}).")
+    String missing;
+
     @Option(names = "--block-rows", description = "Rows per cached block (default: about 64k doubles per block).")
     Integer blockRows;
 
@@ -64,8 +69,10 @@ final class FitCommand implements Callable<Integer> {
         FitConfig cfg;
         InputSpec in;
         InvalidPolicy policy;
+        MissingPolicy missingPolicy;
         try {
             policy = InvalidPolicy.parse(invalid);
+            missingPolicy = MissingPolicy.parse(missing);
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), nInit, maxIter, tol,
                     regCovar, seed);
             in = input.spec();
@@ -78,7 +85,7 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy);
         } finally {
             spark.stop();
         }

@@ -2,6 +2,7 @@ package dev.mixem.cli;
 
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InvalidPolicy;
+import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
@@ -43,12 +44,17 @@ final class FitJob {
 
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid) {
+        return run(spark, spec, cfg, blockRowsOpt, output, invalid, MissingPolicy.MARGINALIZE);
+    }
+
+    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid, MissingPolicy missing) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
-                blockRows, invalid)) {
+                blockRows, invalid, missing)) {
             Progress.LOG.info(String.format(Locale.ROOT,
                     "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
                     src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
@@ -57,6 +63,14 @@ final class FitJob {
                 Progress.LOG.warn("skipped invalid rows (--invalid skip): "
                         + src.skippedRows().values().stream().mapToLong(Long::longValue).sum() + " " + src.skippedRows());
             }
+            if (src.missingCells() > 0 || src.allMissingRows() > 0) {
+                Progress.LOG.info(String.format(Locale.ROOT,
+                        "missing cells: %d in %d rows (%.2f%% of cells), kept and marginalized by EM;"
+                                + " %d rows with no observed feature skipped",
+                        src.missingCells(), src.rowsWithMissing(),
+                        100.0 * src.missingCells() / ((double) src.rows() * d), src.allMissingRows()));
+            }
+            src.requireObservedFeatures(in.extractor().featureNames());
             requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
@@ -84,7 +98,8 @@ final class FitJob {
                     in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
                     r.converged(), r.rows(), r.totalWeight(), spec.weightCol(), cfg.k(), r.droppedComponents(),
                     cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods(), invalid.serializedName(),
-                    src.skippedRows()), prov);
+                    src.skippedRows(), new GaussianMixtureModel.MissingSummary(missing.serializedName(),
+                    src.missingCells(), src.rowsWithMissing(), src.allMissingRows())), prov);
             if (r.droppedComponents() > 0) {
                 Progress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"
                         + " were dropped; the model has k = " + r.params().k());

@@ -9,9 +9,10 @@ import java.util.Locale;
 
 /**
  * Turns a Spark {@link Row} into a feature vector (and a weight), checking every cell. A cell that is
- * missing, unparseable, NaN or infinite, and a CSV row of the wrong width, raise an
- * {@link InvalidInputException} naming the file, the data row within it (when the reader started at the
- * file's beginning), the column and the offending value.
+ * unparseable or infinite, and a CSV row of the wrong width, raise an {@link InvalidInputException} naming the
+ * file, the data row within it (when the reader started at the file's beginning), the column and the
+ * offending value. A missing feature cell (null, an empty or blank CSV field, NaN) is the same error, or,
+ * when missing cells are allowed, NaN in the output. Weights are never allowed to be missing.
  */
 public final class FeatureExtractor implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -102,8 +103,16 @@ public final class FeatureExtractor implements Serializable {
         }
     }
 
-    /** Fills {@code out[0 .. width())} from the row. */
+    /** Fills {@code out[0 .. width())} from the row; a missing cell is an error. */
     public void extract(Row row, Locator loc, double[] out) {
+        extract(row, loc, out, false);
+    }
+
+    /**
+     * Fills {@code out[0 .. width())} from the row; with {@code allowMissing}, a missing feature cell becomes
+     * NaN (and a missing vector all NaN).
+     */
+    public void extract(Row row, Locator loc, double[] out, boolean allowMissing) {
         loc.advance(fileCol >= 0 ? row.getString(fileCol) : null,
                 blockStartCol >= 0 && !row.isNullAt(blockStartCol) ? row.getLong(blockStartCol) : -1);
         if (corruptCol >= 0 && !row.isNullAt(corruptCol)) {
@@ -112,9 +121,13 @@ public final class FeatureExtractor implements Serializable {
         }
         if (vectorCol >= 0) {
             if (row.isNullAt(vectorCol)) {
-                throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe() + ", column '" + names[0]
+                if (allowMissing) {
+                    java.util.Arrays.fill(out, 0, dim, Double.NaN);
+                } else {
+                    throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe() + ", column '" + names[0]
                         + "': missing vector");
-            }
+                }
+            } else {
             Vector v = (Vector) row.get(vectorCol);
             if (v.size() != dim) {
                 throw new InvalidInputException(InvalidInputException.Reason.WRONG_VECTOR_SIZE, loc.describe() + ", column '" + names[0]
@@ -122,15 +135,17 @@ public final class FeatureExtractor implements Serializable {
                         + v.size() + ", expected " + dim);
             }
             for (int j = 0; j < dim; j++) {
-                out[j] = checkFinite(v.apply(j), loc, names[0] + "[" + j + "]");
+                double x = v.apply(j);
+                out[j] = allowMissing && Double.isNaN(x) ? x : checkFinite(x, loc, names[0] + "[" + j + "]");
+            }
             }
         } else {
             for (int j = 0; j < dim; j++) {
-                out[j] = cell(row, cols[j], stringCols[j], names[j], loc);
+                out[j] = cell(row, cols[j], stringCols[j], names[j], loc, allowMissing);
             }
         }
         if (weightCol >= 0) {
-            double w = cell(row, weightCol, weightIsString, weightName, loc);
+            double w = cell(row, weightCol, weightIsString, weightName, loc, false);
             if (w < 0) {
                 throw new InvalidInputException(InvalidInputException.Reason.NEGATIVE_WEIGHT, loc.describe() + ", weight column '" + weightName
                         + "': negative weight " + w);
@@ -139,13 +154,19 @@ public final class FeatureExtractor implements Serializable {
         }
     }
 
-    private static double cell(Row row, int col, boolean isString, String name, Locator loc) {
+    private static double cell(Row row, int col, boolean isString, String name, Locator loc, boolean allowMissing) {
         if (row.isNullAt(col)) {
+            if (allowMissing) {
+                return Double.NaN;
+            }
             throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe() + ", column '" + name + "': missing value");
         }
         double v;
         if (isString) {
             String s = row.getString(col);
+            if (allowMissing && (s.isBlank() || isNanToken(s))) {
+                return Double.NaN;
+            }
             v = parse(s);
             if (Double.isNaN(v) && !isNanToken(s)) {
                 throw new InvalidInputException(InvalidInputException.Reason.NOT_A_NUMBER, loc.describe() + ", column '" + name + "': '" + abbreviate(s)
@@ -158,6 +179,9 @@ public final class FeatureExtractor implements Serializable {
                         + "' is not a number");
             }
             v = n.doubleValue();
+        }
+        if (allowMissing && Double.isNaN(v)) {
+            return v;
         }
         return checkFinite(v, loc, name);
     }

@@ -11,7 +11,12 @@ public final class InvalidInputException extends RuntimeException {
 
     /** Why one row cannot be used. */
     public enum Reason {
-        MALFORMED_ROW, MISSING_VALUE, NOT_A_NUMBER, NAN, INFINITE, WRONG_VECTOR_SIZE, NEGATIVE_WEIGHT;
+        MALFORMED_ROW, MISSING_VALUE, NOT_A_NUMBER, NAN, INFINITE, WRONG_VECTOR_SIZE, NEGATIVE_WEIGHT,
+        /**
+         * Every feature missing, under the marginalize policy: the row carries no information and is always
+         * skipped and counted, whatever the invalid-row policy.
+         */
+        ALL_MISSING;
 
         /** The name used in model.json and the log, e.g. {@code notANumber}. */
         public String key() {

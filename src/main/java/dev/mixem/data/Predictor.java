@@ -24,17 +24,31 @@ import java.util.NoSuchElementException;
 /**
  * Scores rows with a fitted model, block by block: the input's columns plus {@code prediction} (int, the
  * most probable component), {@code probability} (vector of k posterior probabilities) and
- * {@code logLikelihood} (log p(x), natural log).
+ * {@code logLikelihood} (log p(x), natural log). A row with missing feature cells (when allowed) is scored on
+ * its observed cells: its probabilities are the posterior given what was observed and its log-likelihood
+ * the marginal log p(x_o). With imputation, {@code imputed} (vector of d) holds the row with each missing
+ * cell replaced by its conditional mean Σ_k p(k | x_o) E[x_m | x_o, k].
  */
 public final class Predictor {
     public static final String PREDICTION = "prediction";
     public static final String PROBABILITY = "probability";
     public static final String LOG_LIKELIHOOD = "logLikelihood";
+    public static final String IMPUTED = "imputed";
 
     private Predictor() {
     }
 
+    /** Scores complete rows only: a missing cell is an error naming its row and column. */
     public static Dataset<Row> predict(GaussianMixtureModel model, InputReader.Loaded in) {
+        return predict(model, in, false, false);
+    }
+
+    /**
+     * @param allowMissing whether rows may have missing feature cells (empty, null, NaN)
+     * @param impute       whether to add the {@value #IMPUTED} column
+     */
+    public static Dataset<Row> predict(GaussianMixtureModel model, InputReader.Loaded in, boolean allowMissing,
+                                       boolean impute) {
         GaussianParams params = model.params();
         FeatureExtractor ex = in.extractor();
         if (ex.dim() != params.dim()) {
@@ -43,7 +57,8 @@ public final class Predictor {
         }
         StructType inSchema = in.frame().schema();
         List<String> userColumns = in.userColumns();
-        for (String out : List.of(PREDICTION, PROBABILITY, LOG_LIKELIHOOD)) {
+        for (String out : impute ? List.of(PREDICTION, PROBABILITY, LOG_LIKELIHOOD, IMPUTED)
+                : List.of(PREDICTION, PROBABILITY, LOG_LIKELIHOOD)) {
             if (userColumns.contains(out)) {
                 throw new InvalidInputException("the input already has a column named '" + out
                         + "', which predict writes; rename or drop it first");
@@ -69,10 +84,14 @@ public final class Predictor {
         fields.add(DataTypes.createStructField(PREDICTION, DataTypes.IntegerType, false));
         fields.add(DataTypes.createStructField(PROBABILITY, SQLDataTypes.VectorType(), false));
         fields.add(DataTypes.createStructField(LOG_LIKELIHOOD, DataTypes.DoubleType, false));
+        if (impute) {
+            fields.add(DataTypes.createStructField(IMPUTED, SQLDataTypes.VectorType(), false));
+        }
         StructType outSchema = DataTypes.createStructType(fields);
         GaussianScorer scorer = params.scorer();
         int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
-        MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows);
+        MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows,
+                allowMissing, impute);
         return in.frame().mapPartitions(fn, Encoders.row(outSchema));
     }
 
@@ -91,11 +110,15 @@ public final class Predictor {
         private final double[] row;
         private final double[] resp;
         private final double[] rowLogLik;
+        private final boolean allowMissing;
+        private final double[] imputed;
         private int cursor;
         private int filled;
 
         ScoringIterator(Iterator<Row> input, GaussianScorer scorer, FeatureExtractor ex, int[] keep,
-                        int[] parsedFeature, int blockRows) {
+                        int[] parsedFeature, int blockRows, boolean allowMissing, boolean impute) {
+            this.allowMissing = allowMissing;
+            this.imputed = impute ? new double[blockRows * scorer.d] : null;
             this.input = input;
             this.parsedFeature = parsedFeature;
             this.scorer = scorer;
@@ -125,7 +148,7 @@ public final class Predictor {
             Row in = buffer.get(cursor);
             int n = filled;
             int k = scorer.k;
-            Object[] out = new Object[keep.length + 3];
+            Object[] out = new Object[keep.length + (imputed != null ? 4 : 3)];
             for (int j = 0; j < keep.length; j++) {
                 out[j] = parsedFeature[j] >= 0 ? staged[cursor * scorer.d + parsedFeature[j]] : in.get(keep[j]);
             }
@@ -140,6 +163,14 @@ public final class Predictor {
             out[keep.length] = best;
             out[keep.length + 1] = Vectors.dense(p);
             out[keep.length + 2] = rowLogLik[cursor];
+            if (imputed != null) {
+                int d = scorer.d;
+                double[] x = new double[d];
+                for (int j = 0; j < d; j++) {
+                    x[j] = imputed[cursor + j * n];
+                }
+                out[keep.length + 3] = Vectors.dense(x);
+            }
             cursor++;
             return RowFactory.create(out);
         }
@@ -150,7 +181,7 @@ public final class Predictor {
             int n = 0;
             while (n < blockRows && input.hasNext()) {
                 Row r = input.next();
-                ex.extract(r, loc, row);
+                ex.extract(r, loc, row, allowMissing);
                 System.arraycopy(row, 0, staged, n * d, d);
                 buffer.add(r);
                 n++;
@@ -163,6 +194,9 @@ public final class Predictor {
             }
             RowBlock block = new RowBlock(n, d, 0, values, null);
             step.posterior(scorer, block, resp, rowLogLik);
+            if (imputed != null) {
+                step.impute(scorer, block, resp, imputed);
+            }
             filled = n;
             cursor = 0;
         }

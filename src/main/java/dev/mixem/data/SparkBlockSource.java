@@ -2,6 +2,7 @@ package dev.mixem.data;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.InvalidPolicy;
+import dev.mixem.config.MissingPolicy;
 import dev.mixem.family.GaussianEStep;
 import dev.mixem.family.GaussianScorer;
 import dev.mixem.fit.BlockSource;
@@ -47,9 +48,14 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     private final long[] offsets;
     private final double[] maxAbs;
     private final long[] skipped;
+    private final long missingCells;
+    private final long rowsWithMissing;
+    private final double[] observedSum;
+    private final double[] observedWeight;
 
     private SparkBlockSource(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, long rows, double totalWeight,
-                             long[] offsets, double[] maxAbs, long[] skipped) {
+                             long[] offsets, double[] maxAbs, long[] skipped, long missingCells,
+                             long rowsWithMissing, double[] observedSum, double[] observedWeight) {
         this.spark = spark;
         this.blocks = blocks;
         this.dim = dim;
@@ -58,6 +64,10 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         this.offsets = offsets;
         this.maxAbs = maxAbs;
         this.skipped = skipped;
+        this.missingCells = missingCells;
+        this.rowsWithMissing = rowsWithMissing;
+        this.observedSum = observedSum;
+        this.observedWeight = observedWeight;
     }
 
     /** Rows per block: about 64k doubles (512 KiB) a block, between 256 and 8192 rows. */
@@ -71,16 +81,26 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         return load(spark, frame, ex, partitions, blockRows, InvalidPolicy.FAIL);
     }
 
+    /** {@link #load(SparkSession, Dataset, FeatureExtractor, int, int, InvalidPolicy, MissingPolicy)} with missing cells kept. */
+    public static SparkBlockSource load(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
+                                        int partitions, int blockRows, InvalidPolicy policy) {
+        return load(spark, frame, ex, partitions, blockRows, policy, MissingPolicy.MARGINALIZE);
+    }
+
     /**
      * Parses and validates every row of the frame, optionally spreads them over {@code partitions}
      * partitions keeping input order, groups them into blocks and caches them. With {@link InvalidPolicy#SKIP}
      * a bad row is left out and counted by reason ({@link #skippedRows()}); the counts travel with the cached
-     * blocks, so a recomputed partition counts its rows again instead of twice.
+     * blocks, so a recomputed partition counts its rows again instead of twice. With
+     * {@link MissingPolicy#MARGINALIZE} missing feature cells are kept as NaN, and rows with no observed
+     * feature are skipped and counted as {@code allMissing}.
      */
     public static SparkBlockSource load(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
-                                        int partitions, int blockRows, InvalidPolicy policy) {
+                                        int partitions, int blockRows, InvalidPolicy policy, MissingPolicy missing) {
         boolean skip = policy == InvalidPolicy.SKIP;
-        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex((p, it) -> parse(ex, p, it, skip), true);
+        boolean allowMissing = missing == MissingPolicy.MARGINALIZE;
+        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex(
+                (p, it) -> parse(ex, p, it, skip, allowMissing), true);
         if (partitions > 0) {
             parsed = spreadInOrder(parsed, partitions);
         }
@@ -102,6 +122,10 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         double w = 0;
         double[] maxAbs = new double[dim];
         long[] skipped = new long[reasons];
+        long missingCells = 0;
+        long rowsWithMissing = 0;
+        double[] observedSum = new double[dim];
+        double[] observedWeight = new double[dim];
         for (int p = 0; p < counts.size(); p++) {
             double[] c = counts.get(p);
             offsets[p] = n;
@@ -112,6 +136,13 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             }
             for (int r = 0; r < reasons; r++) {
                 skipped[r] += (long) c[2 + dim + r];
+            }
+            int m = 2 + dim + reasons;
+            missingCells += (long) c[m];
+            rowsWithMissing += (long) c[m + 1];
+            for (int j = 0; j < dim; j++) {
+                observedSum[j] += c[m + 2 + j];
+                observedWeight[j] += c[m + 2 + dim + j];
             }
         }
         if (n == 0) {
@@ -124,7 +155,8 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             blocks.unpersist(false);
             throw new InvalidInputException("the row weights sum to " + w + "; at least one must be positive");
         }
-        return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs, skipped);
+        return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs, skipped, missingCells,
+                rowsWithMissing, observedSum, observedWeight);
     }
 
     public JavaRDD<RowBlock> blocks() {
@@ -135,18 +167,46 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         return offsets.length;
     }
 
-    /** Rows left out under {@link InvalidPolicy#SKIP}, by reason (only reasons that occurred), in reason order. */
+    /**
+     * Invalid rows left out under {@link InvalidPolicy#SKIP}, by reason (only reasons that occurred), in
+     * reason order; rows with every feature missing are counted apart ({@link #allMissingRows()}).
+     */
     public java.util.Map<String, Long> skippedRows() {
         java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
         for (InvalidInputException.Reason r : InvalidInputException.Reason.values()) {
-            if (skipped[r.ordinal()] > 0) {
+            if (r != InvalidInputException.Reason.ALL_MISSING && skipped[r.ordinal()] > 0) {
                 out.put(r.key(), skipped[r.ordinal()]);
             }
         }
         return out;
     }
 
-    /** Largest |value| of each feature over all rows. */
+    /** Rows left out because every feature was missing (under the marginalize policy). */
+    public long allMissingRows() {
+        return skipped[InvalidInputException.Reason.ALL_MISSING.ordinal()];
+    }
+
+    /** Missing feature cells among the rows kept. */
+    public long missingCells() {
+        return missingCells;
+    }
+
+    /** Rows kept that have at least one missing feature cell. */
+    public long rowsWithMissing() {
+        return rowsWithMissing;
+    }
+
+    /** Fails, naming the feature, if a feature has no observed cell of positive weight. */
+    public void requireObservedFeatures(List<String> names) {
+        BlockSource.means(observedSum, observedWeight, names);
+    }
+
+    @Override
+    public double[] observedMeans() {
+        return BlockSource.means(observedSum, observedWeight, null);
+    }
+
+    /** Largest |value| of each feature over all rows (observed cells). */
     public double[] maxAbs() {
         return maxAbs.clone();
     }
@@ -248,6 +308,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
         spark.sparkContext().setJobDescription("mixem: k-means|| initialization");
         long[] off = offsets;
+        double[] fill = observedMeans();
         StructType schema = new StructType()
                 .add("features", SQLDataTypes.VectorType(), false)
                 .add("weight", DataTypes.DoubleType, false);
@@ -259,7 +320,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                     if (fraction >= 1.0 || Seeds.uniform(seed, off[p] + b.firstRow + i) < fraction) {
                         double[] r = new double[b.dim];
                         b.row(i, r);
-                        out.add(RowFactory.create(Vectors.dense(r), b.weight(i)));
+                        out.add(RowFactory.create(Vectors.dense(BlockSource.fillRow(r, fill)), b.weight(i)));
                     }
                 }
             }
@@ -294,7 +355,9 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
      * One array per input row: its features (and weight), or, for a row skipped under the skip policy, a
      * marker one longer whose last entry is the reason's ordinal.
      */
-    private static Iterator<double[]> parse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt, boolean skip) {
+    private static Iterator<double[]> parse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt, boolean skip,
+                                            boolean allowMissing) {
+        int dim = ex.dim();
         FeatureExtractor.Locator loc = new FeatureExtractor.Locator(partition);
         int width = ex.width();
         return new Iterator<>() {
@@ -307,18 +370,34 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             public double[] next() {
                 double[] out = new double[width];
                 try {
-                    ex.extract(rowsIt.next(), loc, out);
+                    ex.extract(rowsIt.next(), loc, out, allowMissing);
                 } catch (InvalidInputException e) {
                     if (!skip || e.reason() == null) {
                         throw e;
                     }
-                    double[] marker = new double[width + 1];
-                    marker[width] = e.reason().ordinal();
-                    return marker;
+                    return marker(e.reason());
+                }
+                if (allowMissing && allMissing(out, dim)) {
+                    return marker(InvalidInputException.Reason.ALL_MISSING);
                 }
                 return out;
             }
+
+            private double[] marker(InvalidInputException.Reason reason) {
+                double[] marker = new double[width + 1];
+                marker[width] = reason.ordinal();
+                return marker;
+            }
         };
+    }
+
+    private static boolean allMissing(double[] row, int dim) {
+        for (int j = 0; j < dim; j++) {
+            if (!Double.isNaN(row[j])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Spreads rows over P partitions by ranges of their global input index, sorted within each. */
@@ -410,9 +489,15 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         };
     }
 
-    /** Per partition: rows, Σ weights, the largest |value| of each feature, then rows skipped by reason. */
+    /**
+     * Per partition: rows, Σ weights, the largest |value| of each feature, rows skipped by reason, missing
+     * cells, rows with a missing cell, then per feature Σ w x and Σ w over its observed cells.
+     */
     private static Iterator<double[]> count(Iterator<RowBlock> it, int dim, int reasons) {
-        double[] out = new double[2 + dim + reasons];
+        int m = 2 + dim + reasons;
+        double[] out = new double[m + 2 + 2 * dim];
+        double[] sum = new double[dim];
+        double[] weight = new double[dim];
         while (it.hasNext()) {
             RowBlock b = it.next();
             out[0] += b.rows;
@@ -420,18 +505,29 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
                 out[1] += b.weight(i);
             }
             for (int j = 0; j < b.dim; j++) {
-                double m = out[2 + j];
+                double mx = out[2 + j];
                 for (int i = 0; i < b.rows; i++) {
-                    m = Math.max(m, Math.abs(b.values[i + j * b.rows]));
+                    double v = Math.abs(b.values[i + j * b.rows]);
+                    // NaN (missing) never compares greater, so it is passed over.
+                    mx = v > mx ? v : mx;
                 }
-                out[2 + j] = m;
+                out[2 + j] = mx;
             }
             if (b.skipped != null) {
                 for (int r = 0; r < reasons; r++) {
                     out[2 + dim + r] += b.skipped[r];
                 }
             }
+            out[m] += b.missing;
+            if (b.missing > 0) {
+                for (int i = 0; i < b.rows; i++) {
+                    out[m + 1] += b.rowHasMissing(i) ? 1 : 0;
+                }
+            }
+            BlockSource.addObserved(b, sum, weight);
         }
+        System.arraycopy(sum, 0, out, m + 2, dim);
+        System.arraycopy(weight, 0, out, m + 2 + dim, dim);
         return List.of(out).iterator();
     }
 }

@@ -19,6 +19,9 @@ import dev.mixem.stats.GaussianStats;
  * one dsyrk yields Σ r y yᵀ, Σ r y and Σ r together. Once per block they go back to the original
  * coordinates (S = L T Lᵀ, s = L t), centred on μ_k: nothing is centred twice and no raw moment is formed.
  * Diagonal covariance: the same quantities with vectorizable loops and dgemv.
+ * <p>
+ * Blocks with missing cells go to {@link MarginalEStep}, which scores rows on their observed coordinates
+ * and uses conditional expectations for the rest; blocks without any take the path above unchanged.
  */
 public final class GaussianEStep {
     private final int k;
@@ -39,6 +42,7 @@ public final class GaussianEStep {
     /** Full: per component, the (d+1) x (d+1) lower triangle of Σ r [y 1][y 1]ᵀ over the current block. */
     private final double[] whiteStats;
     private final double[] square;
+    private MarginalEStep marginal;
 
     public GaussianEStep(int k, int d, boolean full) {
         this.k = k;
@@ -48,6 +52,13 @@ public final class GaussianEStep {
         this.chunkRows = Math.max(16, Math.min(1024, (1 << 17) / (k * (d + 1))));
         this.whiteStats = full ? new double[k * (d + 1) * (d + 1)] : null;
         this.square = full ? new double[d * d] : null;
+    }
+
+    private MarginalEStep marginal() {
+        if (marginal == null) {
+            marginal = new MarginalEStep(k, d, full, kernels);
+        }
+        return marginal;
     }
 
     private void ensure(int n) {
@@ -72,6 +83,10 @@ public final class GaussianEStep {
      */
     public void logJoint(GaussianScorer s, RowBlock b, double[] out) {
         checkShape(s.k, s.d, b);
+        if (b.missing > 0) {
+            marginal().logJoint(s, b, out);
+            return;
+        }
         int n = b.rows;
         ensure(n);
         double[] x = b.values;
@@ -144,10 +159,28 @@ public final class GaussianEStep {
         checkFinite(b, rowLogLik);
     }
 
+    /**
+     * Each row of the block with its missing cells replaced by their conditional mean given the observed
+     * cells, Σ_c r_ic E[x_m | x_o, c], for the row's posterior {@code resp[i + c*n]} (from
+     * {@link #posterior}); column-major n x d into {@code out}. Complete rows are copied.
+     */
+    public void impute(GaussianScorer s, RowBlock b, double[] resp, double[] out) {
+        checkShape(s.k, s.d, b);
+        if (b.missing == 0) {
+            System.arraycopy(b.values, 0, out, 0, b.rows * d);
+            return;
+        }
+        marginal().impute(s, b, resp, out);
+    }
+
     /** One E-step over a block: responsibilities under {@code s}, then statistics centred on s's means. */
     public void accumulate(GaussianScorer s, RowBlock b, GaussianStats into) {
         checkShape(s.k, s.d, b);
         if (b.rows == 0) {
+            return;
+        }
+        if (b.missing > 0) {
+            marginal().accumulate(s, b, into);
             return;
         }
         int n = b.rows;
@@ -274,7 +307,9 @@ public final class GaussianEStep {
     /**
      * Hard assignment of every row to its nearest center (Euclidean, ties to the lower index), then
      * statistics centred on the centers: the responsibility-weighted pass that turns k-means centers into
-     * initial weights, means and covariances. The log-likelihood fields are left untouched.
+     * initial weights, means and covariances. The log-likelihood fields are left untouched. A row with
+     * missing cells is compared on its observed cells (the squared distance scaled by d / observed), and its
+     * missing cells count as equal to its center's.
      */
     public void accumulateNearest(double[] centers, RowBlock b, GaussianStats into) {
         checkShape(k, centers.length / k, b);
@@ -284,6 +319,7 @@ public final class GaussianEStep {
         int n = b.rows;
         ensure(n);
         double[] x = b.values;
+        boolean missing = b.missing > 0;
         for (int c = 0; c < k; c++) {
             int base = c * n;
             for (int i = 0; i < n; i++) {
@@ -294,7 +330,20 @@ public final class GaussianEStep {
                 double mu = centers[c * d + j];
                 for (int i = 0; i < n; i++) {
                     double z = x[col + i] - mu;
-                    logp[base + i] += z * z;
+                    logp[base + i] += missing && z != z ? 0.0 : z * z;
+                }
+            }
+        }
+        if (missing) {
+            for (int i = 0; i < n; i++) {
+                int observed = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = x[i + j * n];
+                    observed += v == v ? 1 : 0;
+                }
+                double scale = observed == 0 ? 0.0 : (double) d / observed;
+                for (int c = 0; c < k; c++) {
+                    logp[c * n + i] *= scale;
                 }
             }
         }
@@ -337,7 +386,7 @@ public final class GaussianEStep {
                 continue;
             }
             into.resp[c] += nk;
-            center(b.values, n, ref, c * d, centered);
+            center(b.values, n, ref, c * d, centered, b.missing > 0);
             blas.dgemv("T", n, d, 1.0, centered, 0, n, resp, base, 1, 1.0, into.first, c * d, 1);
             if (full) {
                 for (int i = 0; i < n; i++) {
@@ -359,12 +408,19 @@ public final class GaussianEStep {
         }
     }
 
-    private void center(double[] x, int n, double[] means, int meanOffset, double[] out) {
+    /** x - m per column; with {@code missing}, a missing cell's deviation is 0. */
+    private void center(double[] x, int n, double[] means, int meanOffset, double[] out, boolean missing) {
         for (int j = 0; j < d; j++) {
             int col = j * n;
             double mu = means[meanOffset + j];
             for (int i = 0; i < n; i++) {
                 out[col + i] = x[col + i] - mu;
+            }
+            if (missing) {
+                for (int i = 0; i < n; i++) {
+                    double v = out[col + i];
+                    out[col + i] = v == v ? v : 0.0;
+                }
             }
         }
     }
@@ -384,7 +440,7 @@ public final class GaussianEStep {
         }
     }
 
-    private static NumericalException notFinite(RowBlock b, int i, double value) {
+    static NumericalException notFinite(RowBlock b, int i, double value) {
         double[] row = new double[b.dim];
         b.row(i, row);
         String shown = java.util.Arrays.toString(java.util.Arrays.copyOf(row, Math.min(row.length, 8)))

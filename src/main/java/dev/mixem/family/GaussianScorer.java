@@ -24,14 +24,24 @@ public final class GaussianScorer implements Serializable {
     public final double[] means;
     /** Full: k column-major lower Cholesky factors of Σ_k (k*d*d). Diag: k*d precisions 1/σ². */
     public final double[] factors;
+    /** log w_k. */
+    public final double[] logWeights;
+    /**
+     * The covariances themselves (full: k*d*d column-major; diag: k*d variances), which rows with missing
+     * cells need: their densities use the blocks Σ_oo, Σ_mo, Σ_mm of the observed and missing coordinates.
+     */
+    public final double[] covariances;
 
-    private GaussianScorer(boolean full, int k, int d, double[] logConst, double[] means, double[] factors) {
+    private GaussianScorer(boolean full, int k, int d, double[] logConst, double[] means, double[] factors,
+                           double[] logWeights, double[] covariances) {
         this.full = full;
         this.k = k;
         this.d = d;
         this.logConst = logConst;
         this.means = means;
         this.factors = factors;
+        this.logWeights = logWeights;
+        this.covariances = covariances;
     }
 
     static GaussianScorer of(GaussianParams p) {
@@ -40,6 +50,7 @@ public final class GaussianScorer implements Serializable {
         boolean full = p.type() == CovarianceType.FULL;
         double[] cov = p.covariances();
         double[] logConst = new double[k];
+        double[] logWeights = new double[k];
         double[] factors = new double[full ? k * d * d : k * d];
         for (int c = 0; c < k; c++) {
             double logDet;
@@ -63,9 +74,10 @@ public final class GaussianScorer implements Serializable {
                     logDet += Math.log(v);
                 }
             }
-            logConst[c] = Math.log(p.weight(c)) - 0.5 * d * LOG_2PI - 0.5 * logDet;
+            logWeights[c] = Math.log(p.weight(c));
+            logConst[c] = logWeights[c] - 0.5 * d * LOG_2PI - 0.5 * logDet;
         }
-        return new GaussianScorer(full, k, d, logConst, p.means(), factors);
+        return new GaussianScorer(full, k, d, logConst, p.means(), factors, logWeights, cov);
     }
 
     public CovarianceType type() {

@@ -17,6 +17,12 @@ public interface BlockSource {
     /** Σ of row weights (the number of rows when unweighted). */
     double totalWeight();
 
+    /**
+     * Per feature, the weighted mean of its observed (non-missing) cells: what initialization fills missing
+     * cells with before it measures distances.
+     */
+    double[] observedMeans();
+
     /** One E-step pass: responsibilities under {@code scorer}, statistics centred on its means. */
     GaussianStats eStep(GaussianScorer scorer, String description);
 
@@ -31,12 +37,76 @@ public interface BlockSource {
 
     /**
      * Centers from k-means|| followed by Lloyd iterations, on the rows that {@link #sample} with the same
-     * fraction and seed would pick (all rows with fraction 1), or null if they have fewer than k distinct
-     * points.
+     * fraction and seed would pick (all rows with fraction 1; missing cells filled with
+     * {@link #observedMeans()}), or null if they have fewer than k distinct points.
      */
     double[] kmeansParallel(int k, double fraction, long seed, int maxIter);
 
-    /** A sample of rows (row-major) with their weights. */
+    /** A sample of rows (row-major, missing cells NaN) with their weights. */
     record Sample(double[][] rows, double[] weights) {
+        /** The same rows with every missing cell replaced by {@code fill[j]} of its feature. */
+        public Sample filled(double[] fill) {
+            double[][] out = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                out[i] = fillRow(rows[i], fill);
+            }
+            return new Sample(out, weights);
+        }
+    }
+
+    /** The row, or a copy with its missing (NaN) cells replaced by {@code fill}. */
+    static double[] fillRow(double[] row, double[] fill) {
+        double[] out = row;
+        for (int j = 0; j < row.length; j++) {
+            if (Double.isNaN(row[j])) {
+                if (out == row) {
+                    out = row.clone();
+                }
+                out[j] = fill[j];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Weighted means of the observed cells of each feature over the blocks (sums then division), failing
+     * for a feature with no observed cell of positive weight.
+     */
+    static double[] observedMeans(Iterable<dev.mixem.math.RowBlock> blocks, int dim) {
+        double[] sum = new double[dim];
+        double[] weight = new double[dim];
+        for (dev.mixem.math.RowBlock b : blocks) {
+            addObserved(b, sum, weight);
+        }
+        return means(sum, weight, null);
+    }
+
+    /** Adds Σ w x and Σ w over the observed cells of each feature of the block. */
+    static void addObserved(dev.mixem.math.RowBlock b, double[] sum, double[] weight) {
+        for (int j = 0; j < b.dim; j++) {
+            int col = j * b.rows;
+            for (int i = 0; i < b.rows; i++) {
+                double v = b.values[col + i];
+                if (v == v) {
+                    double w = b.weight(i);
+                    sum[j] += w * v;
+                    weight[j] += w;
+                }
+            }
+        }
+    }
+
+    /** sum / weight per feature; a feature without observed weight is an error naming it. */
+    static double[] means(double[] sum, double[] weight, java.util.List<String> names) {
+        double[] out = new double[sum.length];
+        for (int j = 0; j < sum.length; j++) {
+            if (!(weight[j] > 0)) {
+                String name = names != null && j < names.size() ? "'" + names.get(j) + "'" : String.valueOf(j);
+                throw new IllegalArgumentException("feature " + name
+                        + " has no observed value (every cell is missing or has zero weight); leave it out of the features");
+            }
+            out[j] = sum[j] / weight[j];
+        }
+        return out;
     }
 }

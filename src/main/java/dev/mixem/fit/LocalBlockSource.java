@@ -21,6 +21,7 @@ public final class LocalBlockSource implements BlockSource {
     private final int dim;
     private final long rows;
     private final double totalWeight;
+    private double[] observedMeans;
 
     public LocalBlockSource(List<RowBlock> blocks) {
         if (blocks.isEmpty()) {
@@ -75,6 +76,14 @@ public final class LocalBlockSource implements BlockSource {
     }
 
     @Override
+    public double[] observedMeans() {
+        if (observedMeans == null) {
+            observedMeans = BlockSource.observedMeans(blocks, dim);
+        }
+        return observedMeans.clone();
+    }
+
+    @Override
     public GaussianStats eStep(GaussianScorer scorer, String description) {
         GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
         GaussianStats stats = GaussianStats.empty(scorer.k, scorer.d, scorer.type());
@@ -113,7 +122,7 @@ public final class LocalBlockSource implements BlockSource {
 
     @Override
     public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
-        Sample all = sample(fraction, seed);
+        Sample all = sample(fraction, seed).filled(observedMeans());
         return LocalKMeans.fit(all.rows(), all.weights(), k, seed, maxIter);
     }
 }

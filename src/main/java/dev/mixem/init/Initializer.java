@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
  *   <li>{@code random}: k distinct rows of that sample, chosen uniformly at random.</li>
  * </ul>
  * The sample is drawn by hashing (seed, global row index), so it is the same whatever the partitioning.
+ * Missing cells are filled with their feature's observed mean for choosing centers; the hard-assignment
+ * pass compares a row with missing cells to the centers on its observed cells.
  */
 public final class Initializer {
     /** Target size of the sample that kmeans++ and random initialization work on. */
@@ -65,7 +67,7 @@ public final class Initializer {
             fraction = Math.min(1.0, fraction * 4);
             s = source.sample(fraction, seed);
         }
-        return s;
+        return s.filled(source.observedMeans());
     }
 
     private static double[] distinctRandomRows(BlockSource.Sample s, int k, long seed) {

@@ -9,6 +9,7 @@ import java.io.Serializable;
  * makes seeded sampling independent of how rows were split into partitions and blocks. {@code skipped}, when
  * not null, counts by reason index the input rows that were left out just ahead of this block's rows (a
  * block may hold no rows and only such counts), so that they are counted once, with the cached data.
+ * A missing cell is NaN; {@code missing} counts them, so that blocks without any take the complete-data path.
  */
 public final class RowBlock implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,6 +20,8 @@ public final class RowBlock implements Serializable {
     public final double[] values;
     public final double[] weights;
     public final long[] skipped;
+    /** Number of missing (NaN) cells. */
+    public final int missing;
 
     public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
         this(rows, dim, firstRow, values, weights, null);
@@ -38,6 +41,24 @@ public final class RowBlock implements Serializable {
         this.values = values;
         this.weights = weights;
         this.skipped = skipped;
+        int m = 0;
+        for (double v : values) {
+            if (v != v) {
+                m++;
+            }
+        }
+        this.missing = m;
+    }
+
+    /** Whether row i has a missing cell. */
+    public boolean rowHasMissing(int i) {
+        for (int j = 0; j < dim; j++) {
+            double v = values[i + j * rows];
+            if (v != v) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Builds a block from row-major rows (mainly for tests and small local data). */

@@ -56,17 +56,28 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
      * @param restartLogLikelihoods final mean log-likelihood of every restart
      * @param invalidPolicy     what was done with invalid input rows ("fail" or "skip")
      * @param skippedRows       input rows left out under "skip", by reason
+     * @param missing           missing feature cells in the training rows and what was done with them
      */
     public record FitSummary(double avgLogLikelihood, int iterations, boolean converged, long rows,
                              double totalWeight, String weightCol, int kRequested, int droppedComponents,
                              double regCovar, long seed, List<TraceEntry> trace, List<Double> restartLogLikelihoods,
-                             String invalidPolicy, Map<String, Long> skippedRows) {
+                             String invalidPolicy, Map<String, Long> skippedRows, MissingSummary missing) {
         public FitSummary {
             trace = List.copyOf(trace);
             restartLogLikelihoods = List.copyOf(restartLogLikelihoods);
             invalidPolicy = invalidPolicy == null ? "fail" : invalidPolicy;
             skippedRows = skippedRows == null ? Map.of()
                     : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skippedRows));
+            missing = missing == null ? MissingSummary.NONE : missing;
+        }
+
+        /** A summary with no missing cells. */
+        public FitSummary(double avgLogLikelihood, int iterations, boolean converged, long rows, double totalWeight,
+                          String weightCol, int kRequested, int droppedComponents, double regCovar, long seed,
+                          List<TraceEntry> trace, List<Double> restartLogLikelihoods, String invalidPolicy,
+                          Map<String, Long> skippedRows) {
+            this(avgLogLikelihood, iterations, converged, rows, totalWeight, weightCol, kRequested, droppedComponents,
+                    regCovar, seed, trace, restartLogLikelihoods, invalidPolicy, skippedRows, MissingSummary.NONE);
         }
 
         /** A summary of a fit that read valid rows only (policy "fail", nothing skipped). */
@@ -79,6 +90,22 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
 
         public long skippedTotal() {
             return skippedRows.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * Missing feature cells of the training rows.
+     *
+     * @param policy                "marginalize" (kept, treated as latent by EM) or "fail"
+     * @param cells                 missing cells in the rows that were fitted
+     * @param rowsWithMissing       fitted rows with at least one missing cell
+     * @param allMissingRowsSkipped rows left out because no feature was observed
+     */
+    public record MissingSummary(String policy, long cells, long rowsWithMissing, long allMissingRowsSkipped) {
+        public static final MissingSummary NONE = new MissingSummary("marginalize", 0, 0, 0);
+
+        public MissingSummary {
+            policy = policy == null ? "marginalize" : policy;
         }
     }
 
@@ -154,6 +181,11 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         invalid.put("skipped", s.skippedTotal());
         ObjectNode byReason = invalid.putObject("byReason");
         s.skippedRows().forEach(byReason::put);
+        ObjectNode missing = root.putObject("missingValues");
+        missing.put("policy", s.missing().policy());
+        missing.put("cells", s.missing().cells());
+        missing.put("rowsWithMissing", s.missing().rowsWithMissing());
+        missing.put("allMissingRowsSkipped", s.missing().allMissingRowsSkipped());
         root.put("kRequested", s.kRequested());
         root.put("droppedComponents", s.droppedComponents());
         root.put("seed", s.seed());
@@ -268,6 +300,10 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             for (Map.Entry<String, JsonNode> e : invalid.path("byReason").properties()) {
                 skipped.put(e.getKey(), e.getValue().asLong());
             }
+            JsonNode mv = root.path("missingValues");
+            MissingSummary missing = new MissingSummary(mv.path("policy").asText("marginalize"),
+                    mv.path("cells").asLong(0), mv.path("rowsWithMissing").asLong(0),
+                    mv.path("allMissingRowsSkipped").asLong(0));
             FitSummary summary = new FitSummary(number(root, "avgLogLikelihood", source),
                     integer(root, "iterations", source), require(root, "converged", source).asBoolean(),
                     require(root, "rows", source).asLong(), root.path("totalWeight").asDouble(
@@ -275,7 +311,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
                     wc == null || wc.isNull() ? null : wc.asText(), root.path("kRequested").asInt(k),
                     root.path("droppedComponents").asInt(0), number(root, "regCovar", source),
                     require(root, "seed", source).asLong(), trace, restarts,
-                    invalid.path("policy").asText("fail"), skipped);
+                    invalid.path("policy").asText("fail"), skipped, missing);
             Map<String, Object> provenance = new LinkedHashMap<>();
             JsonNode prov = root.get("provenance");
             if (prov != null && prov.isObject()) {

@@ -2,6 +2,8 @@ package dev.mixem.data;
 
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.FitConfig;
+import dev.mixem.config.InvalidPolicy;
+import dev.mixem.config.MissingPolicy;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import org.apache.spark.sql.SparkSession;
@@ -37,10 +39,15 @@ class BadInputTest {
 
     /** Loads the input as fit does and returns the message of the InvalidInputException it must raise. */
     static String loadError(InputSpec spec) {
+        return loadError(spec, MissingPolicy.MARGINALIZE);
+    }
+
+    static String loadError(InputSpec spec, MissingPolicy missing) {
         // Spark rethrows task failures as SparkException, a checked exception in Java's eyes.
         Throwable e = assertThrows(Throwable.class, () -> {
             InputReader.Loaded in = InputReader.read(spark, spec);
-            SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(), 64).close();
+            SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(), 64, InvalidPolicy.FAIL,
+                    missing).close();
         });
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InvalidInputException) {
@@ -78,9 +85,9 @@ class BadInputTest {
     }
 
     @Test
-    void rejectsNaN() throws IOException {
+    void rejectsNaNWhenMissingValuesFail() throws IOException {
         String f = csv("nan.csv", "a,b\n1,2\nNaN,4\n");
-        assertMentions(loadError(InputSpec.of(f)), "data row 2", "column 'a'", "NaN");
+        assertMentions(loadError(InputSpec.of(f), MissingPolicy.FAIL), "data row 2", "column 'a'", "NaN");
     }
 
     @Test
@@ -92,9 +99,39 @@ class BadInputTest {
     }
 
     @Test
-    void rejectsMissingCell() throws IOException {
+    void rejectsMissingCellWhenMissingValuesFail() throws IOException {
         String f = csv("missing.csv", "a,b\n1,2\n3,\n");
-        assertMentions(loadError(InputSpec.of(f)), "data row 2", "column 'b'", "missing value");
+        assertMentions(loadError(InputSpec.of(f), MissingPolicy.FAIL), "data row 2", "column 'b'", "missing value");
+    }
+
+    @Test
+    void keepsMissingCellsByDefaultAndCountsRowsWithNothingObserved() throws IOException {
+        // Empty field, NaN token, blank field: missing cells; a row with both cells missing is skipped and
+        // counted apart from invalid rows; infinity stays invalid.
+        String f = csv("holes.csv", "a,b\n1,2\n3,\nNaN,4\n ,6\n,\n7,8\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            assertEquals(5, src.rows());
+            assertEquals(3, src.missingCells());
+            assertEquals(3, src.rowsWithMissing());
+            assertEquals(1, src.allMissingRows());
+            assertEquals(java.util.Map.of(), src.skippedRows());
+            // Observed means: a = (1 + 3 + 7) / 3, b = (2 + 4 + 6 + 8) / 4.
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[]{11.0 / 3, 5.0}, src.observedMeans(), 1e-15);
+        }
+        String g = csv("holes-inf.csv", "a,b\n1,2\n3,\n5,inf\n");
+        assertMentions(loadError(InputSpec.of(g)), "data row 3", "column 'b'", "infinite");
+    }
+
+    @Test
+    void aFeatureWithNoObservedValueIsNamed() throws IOException {
+        String f = csv("empty-col.csv", "a,b\n1,\n3,\n");
+        InputReader.Loaded in = InputReader.read(spark, InputSpec.of(f).withFeatureCols(List.of("a", "b")));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            Throwable e = assertThrows(IllegalArgumentException.class,
+                    () -> src.requireObservedFeatures(in.extractor().featureNames()));
+            assertMentions(e.getMessage(), "feature 'b'", "no observed value");
+        }
     }
 
     @Test
@@ -194,10 +231,18 @@ class BadInputTest {
             InputSpec spec = InputSpec.of(f).withPartitions(partitions);
             InputReader.Loaded in = InputReader.read(spark, spec);
             try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions, 2,
-                    dev.mixem.config.InvalidPolicy.SKIP)) {
+                    InvalidPolicy.SKIP, MissingPolicy.FAIL)) {
                 assertEquals(3, src.rows());
                 assertEquals(java.util.Map.of("malformedRow", 1L, "missingValue", 1L, "notANumber", 1L, "nan", 1L,
                         "infinite", 1L), src.skippedRows(), "partitions " + partitions);
+            }
+            // Marginalizing keeps the rows with a NaN or an empty cell.
+            try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions, 2,
+                    InvalidPolicy.SKIP, MissingPolicy.MARGINALIZE)) {
+                assertEquals(5, src.rows());
+                assertEquals(2, src.missingCells());
+                assertEquals(java.util.Map.of("malformedRow", 1L, "notANumber", 1L, "infinite", 1L),
+                        src.skippedRows(), "partitions " + partitions);
             }
         }
     }
@@ -210,7 +255,7 @@ class BadInputTest {
         InputReader.Loaded a = InputReader.read(spark, InputSpec.of(dirty));
         InputReader.Loaded b = InputReader.read(spark, InputSpec.of(clean));
         try (SparkBlockSource sa = SparkBlockSource.load(spark, a.frame(), a.extractor(), 0, 64,
-                dev.mixem.config.InvalidPolicy.SKIP);
+                InvalidPolicy.SKIP, MissingPolicy.FAIL);
              SparkBlockSource sb = SparkBlockSource.load(spark, b.frame(), b.extractor(), 0, 64)) {
             var ra = new EmFitter(FitListener.NONE).fit(sa, cfg);
             var rb = new EmFitter(FitListener.NONE).fit(sb, cfg);

@@ -11,8 +11,27 @@ final class DirectGaussian {
     }
 
     static double logDensity(double[] x, double[] mu, double[] cov, int d) {
-        double[] a = cov.clone();
         double[] inv = new double[d * d];
+        double det = invert(cov, d, inv);
+        double q = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                q += (x[i] - mu[i]) * inv[i + j * d] * (x[j] - mu[j]);
+            }
+        }
+        return -0.5 * d * Math.log(2 * Math.PI) - 0.5 * Math.log(det) - 0.5 * q;
+    }
+
+    /** The inverse of a d x d column-major matrix. */
+    static double[] inverse(double[] m, int d) {
+        double[] inv = new double[d * d];
+        invert(m, d, inv);
+        return inv;
+    }
+
+    /** Writes the inverse of {@code cov} to {@code inv} and returns the determinant. */
+    private static double invert(double[] cov, int d, double[] inv) {
+        double[] a = cov.clone();
         for (int i = 0; i < d; i++) {
             inv[i + i * d] = 1;
         }
@@ -45,13 +64,7 @@ final class DirectGaussian {
                 }
             }
         }
-        double q = 0;
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < d; j++) {
-                q += (x[i] - mu[i]) * inv[i + j * d] * (x[j] - mu[j]);
-            }
-        }
-        return -0.5 * d * Math.log(2 * Math.PI) - 0.5 * Math.log(det) - 0.5 * q;
+        return det;
     }
 
     private static void swapRows(double[] m, int d, int r1, int r2) {
