@@ -44,6 +44,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Minimum distance between two means, in units of the largest component standard deviation (default: ${DEFAULT-VALUE}).")
     double separation;
 
+    @Option(names = "--missing-fraction", defaultValue = "0",
+            description = "Fraction of cells left empty (null), chosen completely at random (default: ${DEFAULT-VALUE}).")
+    double missingFraction;
+
     @Override
     public Integer call() {
         String fmt;
@@ -53,6 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
             }
             if (partitions < 0) {
                 throw new IllegalArgumentException("partitions must be >= 1");
+            }
+            if (!(missingFraction >= 0 && missingFraction < 1)) {
+                throw new IllegalArgumentException("missing-fraction must be in [0, 1)");
             }
             if (!(separation > 0)) {
                 throw new IllegalArgumentException("separation must be > 0");
@@ -67,7 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("generate");
         try {
-            write(spark, rows, dim, k, seed, output, fmt, partitions, separation);
+            write(spark, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction);
         } finally {
             spark.stop();
         }
@@ -76,12 +83,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     static void write(SparkSession spark, long rows, int dim, int k, long seed, String output, String fmt,
                       int partitionsOpt, double separation) {
+        write(spark, rows, dim, k, seed, output, fmt, partitionsOpt, separation, 0.0);
+    }
+
+    static void write(SparkSession spark, long rows, int dim, int k, long seed, String output, String fmt,
+                      int partitionsOpt, double separation, double missingFraction) {
         int partitions = partitionsOpt > 0 ? partitionsOpt
                 : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
         partitions = (int) Math.min(partitions, rows);
         GaussianParams truth = Generator.truth(k, dim, separation, seed);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
-        var writer = Generator.frame(spark, truth, rows, partitions, seed).write().mode(SaveMode.Overwrite);
+        var writer = Generator.frame(spark, truth, rows, partitions, seed, missingFraction).write()
+                .mode(SaveMode.Overwrite);
         if (fmt.equals("csv")) {
             writer.option("header", "true").csv(output);
         } else {
@@ -90,7 +103,8 @@ final class GenerateCommand implements Callable<Integer> {
         String truthPath = output.replaceAll("/+$", "") + ".truth.json";
         HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), truthPath,
                 Generator.truthJson(truth, rows, separation, seed));
-        System.out.printf(Locale.ROOT, "wrote %d rows x %d features (%d components) to %s (%s, %d partitions); truth in %s%n",
-                rows, dim, k, output, fmt, partitions, truthPath);
+        System.out.printf(Locale.ROOT, "wrote %d rows x %d features (%d components%s) to %s (%s, %d partitions); truth in %s%n",
+                rows, dim, k, missingFraction > 0 ? String.format(Locale.ROOT, ", %.3g of cells empty", missingFraction) : "",
+                output, fmt, partitions, truthPath);
     }
 }

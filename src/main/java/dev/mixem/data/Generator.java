@@ -47,15 +47,28 @@ public final class Generator {
     }
 
     public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed) {
+        return frame(spark, truth, rows, partitions, seed, 0.0);
+    }
+
+    /**
+     * The rows of {@link #frame(SparkSession, GaussianParams, long, int, long)} with each cell null with
+     * probability {@code missingFraction}, decided by a hash of (seed, partition, row, column): missing
+     * completely at random.
+     */
+    public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed,
+                                     double missingFraction) {
         int d = truth.dim();
         List<StructField> fields = new ArrayList<>();
         for (int j = 0; j < d; j++) {
-            fields.add(DataTypes.createStructField("x" + j, DataTypes.DoubleType, false));
+            fields.add(DataTypes.createStructField("x" + j, DataTypes.DoubleType, missingFraction > 0));
         }
         StructType schema = DataTypes.createStructType(fields);
         JavaRDD<Row> rdd = partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
             Iterator<double[]> it = rowsOfPartition(truth, rows, partitions, p, seed);
+            long holeSeed = Seeds.mix(seed, p, 0x4D495353L);
             return new Iterator<Row>() {
+                long row = 0;
+
                 @Override
                 public boolean hasNext() {
                     return it.hasNext();
@@ -66,8 +79,10 @@ public final class Generator {
                     double[] x = it.next();
                     Object[] o = new Object[x.length];
                     for (int j = 0; j < x.length; j++) {
-                        o[j] = x[j];
+                        boolean hole = missingFraction > 0 && Seeds.uniform(holeSeed, row, j) < missingFraction;
+                        o[j] = hole ? null : x[j];
                     }
+                    row++;
                     return RowFactory.create(o);
                 }
             };

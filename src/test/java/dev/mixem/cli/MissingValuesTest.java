@@ -120,6 +120,24 @@ class MissingValuesTest {
     }
 
     @Test
+    void parquetNullsAreMissingCells() {
+        String out = dir.resolve("nulls.parquet").toString();
+        GenerateCommand.write(spark, 4000, 4, 3, 7, out, "parquet", 2, 5, 0.2);
+        long nulls = 0;
+        for (String c : List.of("x0", "x1", "x2", "x3")) {
+            nulls += spark.read().parquet(out).filter(org.apache.spark.sql.functions.col(c).isNull()).count();
+        }
+        // About 20% of 16,000 cells; the exact count is what must reach model.json.
+        assertTrue(nulls > 2800 && nulls < 3600, "nulls " + nulls);
+        GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(out), FitConfig.defaults(3).withSeed(1), null,
+                dir.resolve("m-nulls").toString());
+        long allMissing = m.summary().missing().allMissingRowsSkipped();
+        assertEquals(nulls, m.summary().missing().cells() + 4 * allMissing);
+        assertEquals(4000, m.summary().rows() + allMissing);
+        assertTrue(Double.isFinite(m.summary().avgLogLikelihood()));
+    }
+
+    @Test
     void predictScoresRowsWithMissingCellsAndImputesThem() throws Exception {
         String model = dir.resolve("m-predict").toString();
         GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(holes), config(), 128, model);
