@@ -28,7 +28,10 @@ import java.util.List;
  * Full covariance: the Cholesky factor of Σ_oo, the regression Σ_mo Σ_oo⁻¹ and C depend only on the row's
  * pattern of missing cells and on the component, so they are computed once per pattern and parameter set
  * and kept across the blocks of a task (up to {@value #CACHE_DOUBLES} doubles, then the cache starts
- * over). Rows then cost O(d²) per component, like complete rows. Diagonal covariance needs no
+ * over). The rows of a block are grouped by pattern (a stable counting sort into a permuted copy), and each
+ * group is whitened with one triangular solve on its observed columns and mapped to x̂ - μ with loops that
+ * run down the group's rows, like the complete-data kernels. The statistics are sums over rows, so the
+ * permutation changes only the order of summation. Diagonal covariance needs no
  * factorization: the observed coordinates are independent given the component, and a missing one has
  * conditional mean μ and variance σ².
  * <p>
@@ -45,7 +48,7 @@ final class MarginalEStep {
     private final BlockKernels kernels;
     private final HashMap<Key, Pattern> patterns = new HashMap<>();
     private final Key probe;
-    private final List<Pattern> touched = new ArrayList<>();
+    private final List<Pattern> groups = new ArrayList<>();
     private GaussianScorer cachedFor;
     private long cachedDoubles;
     /** Diag: log σ² per component and feature, for the scorer the cache is for. */
@@ -57,6 +60,17 @@ final class MarginalEStep {
     private double[] scratch;
     private double[] shift;
     private double[] mat;
+    /** Diag: the block with missing cells as 0, and 1.0 where observed, 0.0 where missing. */
+    private double[] xz;
+    private double[] mask;
+    /** Full: the block's rows grouped by pattern (n x d column-major), their weights, their original index. */
+    private double[] xs;
+    private double[] ws;
+    private int[] order;
+    /** Full: one group's centred observed columns and their whitened copy (m x no). */
+    private double[] zb;
+    private double[] yb;
+    private double[] sr;
     private final double[] z;
     private final double[] e;
     private final double[] firstAcc;
@@ -80,7 +94,15 @@ final class MarginalEStep {
             rowLse = new double[n];
             scratch = new double[n];
             shift = new double[n];
-            mat = full ? new double[n * d] : null;
+            if (full) {
+                mat = new double[n * d];
+                xs = new double[n * d];
+                ws = new double[n];
+                order = new int[n];
+                zb = new double[n * d];
+                yb = new double[n * d];
+                sr = new double[n];
+            }
         }
     }
 
@@ -108,15 +130,16 @@ final class MarginalEStep {
         int n = b.rows;
         ensure(n);
         if (full) {
-            assignPatterns(s, b);
+            group(s, b);
+            groupedLogJoint(s, n, logp);
             for (int c = 0; c < k; c++) {
-                for (int i = 0; i < n; i++) {
-                    out[i + c * n] = fullLogJoint(s, b, i, c);
+                for (int pos = 0; pos < n; pos++) {
+                    out[order[pos] + c * n] = logp[pos + c * n];
                 }
             }
             return;
         }
-        double[] x = b.values;
+        maskBlock(b);
         for (int c = 0; c < k; c++) {
             int base = c * n;
             Arrays.fill(out, base, base + n, 0.0);
@@ -125,12 +148,10 @@ final class MarginalEStep {
                 double mu = s.means[c * d + j];
                 double prec = s.factors[c * d + j];
                 double constant = LOG_2PI + logVar[c * d + j];
+                // Branch-free: a missing cell has mask 0 (and value 0), so it adds nothing.
                 for (int i = 0; i < n; i++) {
-                    double v = x[col + i];
-                    if (v == v) {
-                        double t = v - mu;
-                        out[base + i] += t * t * prec + constant;
-                    }
+                    double t = xz[col + i] - mu;
+                    out[base + i] += mask[col + i] * (t * t * prec + constant);
                 }
             }
             double lw = s.logWeights[c];
@@ -140,28 +161,63 @@ final class MarginalEStep {
         }
     }
 
-    /** log p(x_o, z=c) of row i under its pattern: the observed part whitened by L_oo. */
-    private double fullLogJoint(GaussianScorer s, RowBlock b, int i, int c) {
-        Pattern p = rowPattern[i];
-        int no = p.obs.length;
-        int n = b.rows;
-        int mo = c * d;
-        for (int t = 0; t < no; t++) {
-            int j = p.obs[t];
-            z[t] = b.values[i + j * n] - s.means[mo + j];
+    /** Diag: the block's values with missing cells as 0 ({@code xz}) and the observed mask, 1 or 0. */
+    private void maskBlock(RowBlock b) {
+        int len = b.rows * d;
+        if (mask == null || mask.length < len) {
+            mask = new double[len];
+            xz = new double[len];
         }
-        double[] l = p.lo;
-        int lo = c * no * no;
-        double q = 0;
-        for (int j = 0; j < no; j++) {
-            int col = lo + j * no;
-            double yj = z[j] / l[col + j];
-            q += yj * yj;
-            for (int t = j + 1; t < no; t++) {
-                z[t] -= l[col + t] * yj;
+        for (int i = 0; i < len; i++) {
+            double v = b.values[i];
+            boolean observed = v == v;
+            mask[i] = observed ? 1.0 : 0.0;
+            xz[i] = observed ? v : 0.0;
+        }
+    }
+
+    /** log p(x_o, z=c) of the grouped rows into {@code out[pos + c*n]}: each group whitened by its L_oo. */
+    private void groupedLogJoint(GaussianScorer s, int n, double[] out) {
+        for (Pattern p : groups) {
+            int g0 = p.start;
+            int m = p.count;
+            int no = p.obs.length;
+            for (int c = 0; c < k; c++) {
+                int base = c * n + g0;
+                if (no == 0) {
+                    Arrays.fill(out, base, base + m, p.logConst[c]);
+                    continue;
+                }
+                centreObserved(s, p, c, g0, m, n, yb);
+                kernels.solveLowerTransposed(m, no, p.lo, c * no * no, yb, 0);
+                Arrays.fill(out, base, base + m, 0.0);
+                for (int t = 0; t < no; t++) {
+                    int col = t * m;
+                    for (int i = 0; i < m; i++) {
+                        double v = yb[col + i];
+                        out[base + i] += v * v;
+                    }
+                }
+                double lc = p.logConst[c];
+                for (int i = 0; i < m; i++) {
+                    out[base + i] = lc - 0.5 * out[base + i];
+                }
             }
         }
-        return p.logConst[c] - 0.5 * q;
+    }
+
+    /** The group's observed columns centred on μ_c, m x no column-major, into {@code z}. */
+    private void centreObserved(GaussianScorer s, Pattern p, int c, int g0, int m, int n, double[] z) {
+        int no = p.obs.length;
+        for (int t = 0; t < no; t++) {
+            int j = p.obs[t];
+            double mu = s.means[c * d + j];
+            int src = g0 + j * n;
+            int dst = t * m;
+            for (int i = 0; i < m; i++) {
+                z[dst + i] = xs[src + i] - mu;
+            }
+        }
     }
 
     // Statistics
@@ -169,15 +225,22 @@ final class MarginalEStep {
     void accumulate(GaussianScorer s, RowBlock b, GaussianStats into) {
         int n = b.rows;
         ensure(n);
-        logJoint(s, b, logp);
+        if (full) {
+            // Rows stay grouped by pattern (permuted) from here on: the statistics are sums over rows.
+            prepare(s);
+            group(s, b);
+            groupedLogJoint(s, n, logp);
+        } else {
+            logJoint(s, b, logp);
+        }
         LogSumExp.normalizeRows(logp, n, k, rowLse, scratch, shift, kernels);
         double ll = 0;
         double w = 0;
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(rowLse[i])) {
-                throw GaussianEStep.notFinite(b, i, rowLse[i]);
+                throw GaussianEStep.notFinite(b, full ? order[i] : i, rowLse[i]);
             }
-            double wi = b.weight(i);
+            double wi = full ? ws[i] : b.weight(i);
             ll += wi * rowLse[i];
             w += wi;
         }
@@ -191,36 +254,70 @@ final class MarginalEStep {
         }
     }
 
+    /**
+     * Statistics of the grouped rows: per group and component, x̂ - μ_c = [x_o - μ_o; B (x_o - μ_o)] scaled by
+     * √(w r) into the block matrix, one syrk per component, and Σ w r · C on the missing block per group.
+     */
     private void addFull(GaussianScorer s, RowBlock b, GaussianStats into) {
         int n = b.rows;
-        double[] x = b.values;
         for (int c = 0; c < k; c++) {
             int mo = c * d;
+            int so = c * d * d;
             double nk = 0;
             Arrays.fill(firstAcc, 0);
-            for (int i = 0; i < n; i++) {
-                double wr = logp[i + c * n] * b.weight(i);
-                if (wr == 0) {
-                    for (int a = 0; a < d; a++) {
-                        mat[i + a * n] = 0;
+            for (Pattern p : groups) {
+                int g0 = p.start;
+                int m = p.count;
+                int no = p.obs.length;
+                int nm = p.mis.length;
+                double groupResp = 0;
+                for (int i = 0; i < m; i++) {
+                    double wr = logp[c * n + g0 + i] * ws[g0 + i];
+                    groupResp += wr;
+                    sr[i] = Math.sqrt(wr);
+                }
+                nk += groupResp;
+                centreObserved(s, p, c, g0, m, n, zb);
+                for (int t = 0; t < no; t++) {
+                    int j = p.obs[t];
+                    int zc = t * m;
+                    int dst = g0 + j * n;
+                    double f = 0;
+                    for (int i = 0; i < m; i++) {
+                        double v = zb[zc + i] * sr[i];
+                        mat[dst + i] = v;
+                        f += v * sr[i];
                     }
-                    continue;
+                    firstAcc[j] += f;
                 }
-                conditionalDeviation(s, x, n, i, c, rowPattern[i], e);
-                double sr = Math.sqrt(wr);
-                for (int a = 0; a < d; a++) {
-                    firstAcc[a] += wr * e[a];
-                    mat[i + a * n] = sr * e[a];
-                }
-                Pattern p = rowPattern[i];
-                if (p.mis.length > 0) {
-                    if (!p.touched) {
-                        p.touched = true;
-                        touched.add(p);
+                int bo = c * nm * no;
+                for (int a = 0; a < nm; a++) {
+                    int j = p.mis[a];
+                    int dst = g0 + j * n;
+                    Arrays.fill(yb, 0, m, 0.0);
+                    for (int t = 0; t < no; t++) {
+                        double coef = p.b[bo + a * no + t];
+                        int zc = t * m;
+                        for (int i = 0; i < m; i++) {
+                            yb[i] += coef * zb[zc + i];
+                        }
                     }
-                    p.acc[c] += wr;
+                    double f = 0;
+                    for (int i = 0; i < m; i++) {
+                        double v = yb[i] * sr[i];
+                        mat[dst + i] = v;
+                        f += v * sr[i];
+                    }
+                    firstAcc[j] += f;
                 }
-                nk += wr;
+                if (nm > 0 && groupResp != 0) {
+                    int co = c * nm * nm;
+                    for (int bb = 0; bb < nm; bb++) {
+                        for (int a = bb; a < nm; a++) {
+                            into.second[so + p.mis[a] + p.mis[bb] * d] += groupResp * p.cond[co + a + bb * nm];
+                        }
+                    }
+                }
             }
             if (nk == 0) {
                 continue;
@@ -229,28 +326,8 @@ final class MarginalEStep {
             for (int a = 0; a < d; a++) {
                 into.first[mo + a] += firstAcc[a];
             }
-            kernels.syrkLower(d, n, mat, 0, into.second, c * d * d);
+            kernels.syrkLower(d, n, mat, 0, into.second, so);
         }
-        // Σ r C per pattern, on the lower triangle of the missing block (mis is increasing).
-        for (Pattern p : touched) {
-            int nm = p.mis.length;
-            for (int c = 0; c < k; c++) {
-                double acc = p.acc[c];
-                if (acc == 0) {
-                    continue;
-                }
-                int o = c * d * d;
-                int co = c * nm * nm;
-                for (int bb = 0; bb < nm; bb++) {
-                    for (int a = bb; a < nm; a++) {
-                        into.second[o + p.mis[a] + p.mis[bb] * d] += acc * p.cond[co + a + bb * nm];
-                    }
-                }
-                p.acc[c] = 0;
-            }
-            p.touched = false;
-        }
-        touched.clear();
     }
 
     /**
@@ -280,7 +357,6 @@ final class MarginalEStep {
 
     private void addDiag(GaussianScorer s, RowBlock b, GaussianStats into) {
         int n = b.rows;
-        double[] x = b.values;
         for (int c = 0; c < k; c++) {
             int base = c * n;
             if (b.weights != null) {
@@ -302,20 +378,16 @@ final class MarginalEStep {
                 double variance = s.covariances[c * d + j];
                 double f = 0;
                 double sq = 0;
-                double missingResp = 0;
+                double observedResp = 0;
                 for (int i = 0; i < n; i++) {
-                    double v = x[col + i];
-                    double r = logp[base + i];
-                    if (v == v) {
-                        double t = v - mu;
-                        f += r * t;
-                        sq += r * t * t;
-                    } else {
-                        missingResp += r;
-                    }
+                    double r = logp[base + i] * mask[col + i];
+                    double t = xz[col + i] - mu;
+                    f += r * t;
+                    sq += r * t * t;
+                    observedResp += r;
                 }
                 into.first[c * d + j] += f;
-                into.second[c * d + j] += sq + missingResp * variance;
+                into.second[c * d + j] += sq + (nk - observedResp) * variance;
             }
         }
     }
@@ -362,6 +434,49 @@ final class MarginalEStep {
     }
 
     // Patterns
+
+    /**
+     * Groups the block's rows by pattern: a stable counting sort, groups in order of first appearance, into
+     * {@code xs}, {@code ws} and {@code order}, with each pattern's {@code start} and {@code count}.
+     */
+    private void group(GaussianScorer s, RowBlock b) {
+        int n = b.rows;
+        ungroup();
+        assignPatterns(s, b);
+        groups.clear();
+        for (int i = 0; i < n; i++) {
+            Pattern p = rowPattern[i];
+            if (p.count == 0) {
+                groups.add(p);
+            }
+            p.count++;
+        }
+        int start = 0;
+        for (Pattern p : groups) {
+            p.start = start;
+            p.cursor = start;
+            start += p.count;
+        }
+        for (int i = 0; i < n; i++) {
+            order[rowPattern[i].cursor++] = i;
+        }
+        for (int j = 0; j < d; j++) {
+            int col = j * n;
+            for (int pos = 0; pos < n; pos++) {
+                xs[col + pos] = b.values[col + order[pos]];
+            }
+        }
+        for (int pos = 0; pos < n; pos++) {
+            ws[pos] = b.weight(order[pos]);
+        }
+    }
+
+    /** Forgets the previous block's grouping (counts), so that this block's starts from zero. */
+    private void ungroup() {
+        for (Pattern p : groups) {
+            p.count = 0;
+        }
+    }
 
     private void assignPatterns(GaussianScorer s, RowBlock b) {
         int n = b.rows;
@@ -506,10 +621,11 @@ final class MarginalEStep {
         final double[] b;
         /** Per component, the nm x nm conditional covariance Σ_mm - Σ_mo Σ_oo⁻¹ Σ_om. */
         final double[] cond;
-        /** Per component, Σ w r of the current block's rows with this pattern. */
-        final double[] acc;
         final long size;
-        boolean touched;
+        /** This block's rows with the pattern: how many, where the group starts, the next free position. */
+        int count;
+        int start;
+        int cursor;
 
         Pattern(int k, int[] obs, int[] mis) {
             int no = obs.length;
@@ -520,7 +636,6 @@ final class MarginalEStep {
             this.lo = new double[k * no * no];
             this.b = new double[k * nm * no];
             this.cond = new double[k * nm * nm];
-            this.acc = new double[k];
             this.size = (long) k * (no * no + nm * no + nm * nm + 2) + obs.length + mis.length;
         }
     }
