@@ -80,6 +80,35 @@ class SubmitShIT {
     }
 
     @Test
+    void csvWithEmptyCellsFitsOutOfTheBox(@TempDir Path work) throws Exception {
+        String data = work.resolve("holes.csv").toString();
+        Result g = submit(work, "generate", "--rows", "5000", "--dim", "4", "--k", "3", "--seed", "2",
+                "--missing-fraction", "0.2", "--output", data);
+        assertEquals(0, g.code(), g.err());
+        String model = work.resolve("model").toString();
+        Result f = submit(work, "fit", "--input", data, "--k", "3", "--output", model);
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.err().contains("missing cells:"), f.err());
+        JsonNode m = new ObjectMapper().readTree(work.resolve("model/model.json").toFile());
+        JsonNode mv = m.get("missingValues");
+        // About 20% of 20,000 cells are empty; every one is either in a fitted row or in a skipped one.
+        long cells = mv.get("cells").asLong();
+        long skipped = mv.get("allMissingRowsSkipped").asLong();
+        assertTrue(cells > 3500 && cells < 4500, mv.toString());
+        assertEquals(5000, m.get("rows").asLong() + skipped);
+        assertEquals("marginalize", mv.get("policy").asText());
+
+        String preds = work.resolve("preds.parquet").toString();
+        Result p = submit(work, "predict", "--model", model, "--input", data, "--output", preds, "--impute");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().contains("wrote 5000 scored rows") && p.out().contains("imputed"), p.out());
+
+        Result strict = submit(work, "fit", "--input", data, "--k", "3", "--output", model, "--missing", "fail");
+        assertEquals(1, strict.code());
+        assertTrue(strict.err().contains("missing value"), strict.err());
+    }
+
+    @Test
     void exitCodesAndOneLineReasons(@TempDir Path work) throws Exception {
         Result usage = submit(work, "fit", "--input", "x.csv", "--k", "0", "--output", "m");
         assertEquals(2, usage.code());
