@@ -61,6 +61,18 @@ final class FitCommand implements Callable<Integer> {
             description = "marginalize: keep rows with missing cells (empty, null, NaN) and treat the missing cells as latent in EM; fail: a missing cell is an invalid row, handled by --invalid (default: ${DEFAULT-VALUE}).")
     String missing;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Save the fit's state to DIR/checkpoint.json (written then renamed) every --checkpoint-every iterations and when a restart is initialized.")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-every", defaultValue = "5", paramLabel = "N",
+            description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the fit whose checkpoint is in DIR (same input and options); the model equals an uninterrupted fit's. Checkpoints go on being written to DIR unless --checkpoint-dir says otherwise.")
+    String resume;
+
     @Option(names = "--block-rows", description = "Rows per cached block (default: about 64k doubles per block).")
     Integer blockRows;
 
@@ -77,15 +89,28 @@ final class FitCommand implements Callable<Integer> {
                     regCovar, seed);
             in = input.spec();
             in.effectiveFormat();
+            if (checkpointEvery < 1) {
+                throw new IllegalArgumentException("checkpoint-every must be >= 1, got " + checkpointEvery);
+            }
             if (blockRows != null && blockRows < 1) {
                 throw new IllegalArgumentException("block-rows must be >= 1, got " + blockRows);
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        FitJob.Checkpoints checkpoints = null;
+        if (resume != null) {
+            if (checkpointDir != null && !checkpointDir.equals(resume)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume reads and writes its own directory; leave out --checkpoint-dir or give the same DIR");
+            }
+            checkpoints = new FitJob.Checkpoints(resume, checkpointEvery, true);
+        } else if (checkpointDir != null) {
+            checkpoints = new FitJob.Checkpoints(checkpointDir, checkpointEvery, false);
+        }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints);
         } finally {
             spark.stop();
         }

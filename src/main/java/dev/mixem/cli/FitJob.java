@@ -3,10 +3,12 @@ package dev.mixem.cli;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
+import dev.mixem.data.CheckpointStore;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
 import dev.mixem.data.SparkBlockSource;
+import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitResult;
 import dev.mixem.math.BlockKernels;
@@ -49,6 +51,19 @@ final class FitJob {
 
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing) {
+        return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, null);
+    }
+
+    /**
+     * Checkpoints: a directory, the iterations between two checkpoints, and whether to continue from the
+     * directory's checkpoint.
+     */
+    record Checkpoints(String dir, int every, boolean resume) {
+    }
+
+    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid, MissingPolicy missing,
+                                    Checkpoints checkpoints) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
@@ -76,7 +91,6 @@ final class FitJob {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");
             }
-            FitResult r = new EmFitter(new Progress()).fit(src, cfg);
             Map<String, Object> input = new LinkedHashMap<>();
             input.put("path", spec.path());
             input.put("format", spec.effectiveFormat().serializedName());
@@ -85,6 +99,16 @@ final class FitJob {
             input.put("weightCol", spec.weightCol());
             input.put("partitions", src.partitions());
             input.put("blockRows", blockRows);
+            Checkpointer checkpointer = Checkpointer.NONE;
+            if (checkpoints != null) {
+                Map<String, Object> fitConfig = new LinkedHashMap<>(cfg.toMap());
+                fitConfig.put("invalid", invalid.serializedName());
+                fitConfig.put("missing", missing.serializedName());
+                checkpointer = new CheckpointStore(spark.sparkContext().hadoopConfiguration(), checkpoints.dir(),
+                        checkpoints.every(), checkpoints.resume(), fitConfig, input, src.fingerprint(blockRows),
+                        Progress.LOG::info);
+            }
+            FitResult r = new EmFitter(new Progress()).fit(src, cfg, checkpointer);
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("mixemVersion", Version.mixem());
             prov.put("sparkVersion", spark.version());

@@ -206,6 +206,31 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         return BlockSource.means(observedSum, observedWeight, null);
     }
 
+    /**
+     * A digest of the rows as loaded: their number, partitions, total weight, missing cells, and per feature
+     * the sum, weight and largest magnitude of the observed cells (every bit of each). Any change of input
+     * that could change a fit changes it, short of a reordering within a partition that keeps every sum.
+     */
+    public String fingerprint(int blockRows) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 * (8 + 3 * dim + offsets.length));
+            buf.putLong(dim).putLong(rows).putLong(offsets.length).putLong(blockRows)
+                    .putLong(Double.doubleToLongBits(totalWeight)).putLong(missingCells).putLong(rowsWithMissing)
+                    .putLong(allMissingRows());
+            for (long o : offsets) {
+                buf.putLong(o);
+            }
+            for (int j = 0; j < dim; j++) {
+                buf.putLong(Double.doubleToLongBits(observedSum[j])).putLong(Double.doubleToLongBits(observedWeight[j]))
+                        .putLong(Double.doubleToLongBits(maxAbs[j]));
+            }
+            return "sha256:" + java.util.HexFormat.of().formatHex(md.digest(buf.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Largest |value| of each feature over all rows (observed cells). */
     public double[] maxAbs() {
         return maxAbs.clone();

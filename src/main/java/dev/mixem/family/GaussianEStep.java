@@ -18,7 +18,7 @@ import dev.mixem.stats.GaussianStats;
  * log-sum-exp. The whitened chunk is kept: its rows are scaled by √r_ik and given a last column √r_ik, so
  * one dsyrk yields Σ r y yᵀ, Σ r y and Σ r together. Once per block they go back to the original
  * coordinates (S = L T Lᵀ, s = L t), centred on μ_k: nothing is centred twice and no raw moment is formed.
- * Diagonal covariance: the same quantities with vectorizable loops and dgemv.
+ * Diagonal covariance: the same quantities with vectorizable loops and transposed matrix-vector products.
  * <p>
  * Blocks with missing cells go to {@link MarginalEStep}, which scores rows on their observed coordinates
  * and uses conditional expectations for the rest; blocks without any take the path above unchanged.
@@ -387,7 +387,7 @@ public final class GaussianEStep {
             }
             into.resp[c] += nk;
             center(b.values, n, ref, c * d, centered, b.missing > 0);
-            blas.dgemv("T", n, d, 1.0, centered, 0, n, resp, base, 1, 1.0, into.first, c * d, 1);
+            kernels.gemvTransposed(n, d, centered, 0, resp, base, into.first, c * d);
             if (full) {
                 for (int i = 0; i < n; i++) {
                     scratch[i] = Math.sqrt(resp[base + i]);
@@ -403,7 +403,7 @@ public final class GaussianEStep {
                 for (int i = 0; i < n * d; i++) {
                     centered[i] *= centered[i];
                 }
-                blas.dgemv("T", n, d, 1.0, centered, 0, n, resp, base, 1, 1.0, into.second, c * d, 1);
+                kernels.gemvTransposed(n, d, centered, 0, resp, base, into.second, c * d);
             }
         }
     }

@@ -29,6 +29,20 @@ public final class GaussianParams implements Serializable {
      *                    diag: k*d variances
      */
     public GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances) {
+        this(type, k, d, weights, means, covariances, true);
+    }
+
+    /**
+     * Parameters exactly as saved (by a checkpoint): validated like any others, but the weights are not
+     * renormalized, so that the restored parameters are bit-identical to the ones saved.
+     */
+    public static GaussianParams restore(CovarianceType type, int k, int d, double[] weights, double[] means,
+                                         double[] covariances) {
+        return new GaussianParams(type, k, d, weights, means, covariances, false);
+    }
+
+    private GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances,
+                           boolean normalize) {
         if (k < 1 || d < 1) {
             throw new IllegalArgumentException("need k >= 1 and d >= 1, got k=" + k + ", d=" + d);
         }
@@ -53,7 +67,7 @@ public final class GaussianParams implements Serializable {
         this.k = k;
         this.d = d;
         this.weights = weights.clone();
-        for (int c = 0; c < k; c++) {
+        for (int c = 0; c < k && normalize; c++) {
             this.weights[c] /= sum;
         }
         this.means = means.clone();

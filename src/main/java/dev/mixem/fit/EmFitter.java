@@ -31,18 +31,38 @@ public final class EmFitter {
 
     /** Runs {@code nInit} restarts, each initialized with its own seed, and keeps the best. */
     public FitResult fit(BlockSource source, FitConfig cfg) {
+        return fit(source, cfg, Checkpointer.NONE);
+    }
+
+    /**
+     * {@link #fit(BlockSource, FitConfig)}, saving its state through the checkpointer and, when the
+     * checkpointer has one, continuing from a saved state: the result is then the one an uninterrupted fit
+     * gives (the same parameters, log-likelihoods and iterations; only the seconds differ).
+     */
+    public FitResult fit(BlockSource source, FitConfig cfg, Checkpointer checkpoints) {
         if (cfg.k() > source.rows()) {
             throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                     + source.rows() + ")");
         }
-        FitResult best = null;
-        List<Double> restartLls = new ArrayList<>();
-        for (int r = 0; r < cfg.nInit(); r++) {
-            long restartSeed = Seeds.mix(cfg.seed(), r);
-            long t0 = System.nanoTime();
-            GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
-            listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
-            FitResult res = run(source, init.params(), cfg, r, init.dropped().size());
+        FitCheckpoint resume = checkpoints.resume();
+        FitResult best = resume == null ? null : resume.best();
+        List<Double> restartLls = new ArrayList<>(resume == null ? List.of() : resume.restartLogLikelihoods());
+        for (int r = resume == null ? 0 : resume.restart(); r < cfg.nInit(); r++) {
+            FitResult res;
+            if (resume != null && r == resume.restart()) {
+                res = run(source, cfg, r, resume, checkpoints, best, restartLls);
+            } else {
+                long restartSeed = Seeds.mix(cfg.seed(), r);
+                long t0 = System.nanoTime();
+                GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
+                listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
+                FitCheckpoint start = new FitCheckpoint(r, 0, init.params(), List.of(), Double.NaN,
+                        init.dropped().size(), best, restartLls);
+                if (checkpoints.every() > 0) {
+                    checkpoints.save(start);
+                }
+                res = run(source, cfg, r, start, checkpoints, best, restartLls);
+            }
             restartLls.add(res.avgLogLikelihood());
             if (best == null || res.avgLogLikelihood() > best.avgLogLikelihood()) {
                 best = res;
@@ -55,15 +75,18 @@ public final class EmFitter {
 
     /** EM from the given initial parameters. */
     public FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
-        return run(source, init, cfg, restart, 0);
+        return run(source, cfg, restart, new FitCheckpoint(restart, 0, init, List.of(), Double.NaN, 0, null,
+                List.of()), Checkpointer.NONE, null, List.of());
     }
 
-    private FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart, int droppedAtInit) {
-        GaussianParams params = init;
-        List<TraceEntry> trace = new ArrayList<>();
-        double prev = Double.NaN;
-        int dropped = droppedAtInit;
-        int iteration = 0;
+    /** EM of one restart from the state {@code from}, with checkpoints of it (and of the fit around it). */
+    private FitResult run(BlockSource source, FitConfig cfg, int restart, FitCheckpoint from,
+                          Checkpointer checkpoints, FitResult best, List<Double> restartLls) {
+        GaussianParams params = from.params();
+        List<TraceEntry> trace = new ArrayList<>(from.trace());
+        double prev = from.previousLogLikelihood();
+        int dropped = from.dropped();
+        int iteration = from.iteration();
         boolean converged = false;
         long start = System.nanoTime();
         GaussianStats stats;
@@ -95,6 +118,10 @@ public final class EmFitter {
             dropped += m.dropped().size();
             params = m.params();
             iteration++;
+            if (checkpoints.every() > 0 && iteration % checkpoints.every() == 0) {
+                checkpoints.save(new FitCheckpoint(restart, iteration, params, trace, prev, dropped, best,
+                        restartLls));
+            }
         }
         return new FitResult(params, stats.avgLogLikelihood(), iteration, converged, List.copyOf(trace), dropped,
                 restart, List.of(stats.avgLogLikelihood()), stats.rows, stats.weight);

@@ -20,7 +20,10 @@ public interface BlockKernels {
     /** C += Zᵀ Z on the lower triangle: Z is m x n (leading dimension m) at zOff, C n x n (leading dimension n). */
     void syrkLower(int n, int m, double[] z, int zOff, double[] c, int cOff);
 
-    /** v[off + i] = exp(v[off + i] - shift[i]) for i in [0, len). */
+    /** y[yOff + j] += Σ_i A[i, j] x[xOff + i]: A is m x n (leading dimension m) at aOff. */
+    void gemvTransposed(int m, int n, double[] a, int aOff, double[] x, int xOff, double[] y, int yOff);
+
+    /** v[off + i] = exp(v[off + i] - shift[i]) for i in [0, len), by {@link Exp}'s algorithm. */
     void expShifted(double[] v, int off, double[] shift, int len);
 
     /** Describes the implementation, e.g. {@code JNIBLAS+vector-exp}. */

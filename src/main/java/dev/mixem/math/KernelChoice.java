@@ -23,7 +23,7 @@ final class KernelChoice {
         return LARGE;
     }
 
-    /** Level-3 BLAS through dev.ludovic.netlib and a scalar exponential. */
+    /** Level-3 BLAS through dev.ludovic.netlib (without the Vector API module: plain Java or native) and a scalar exponential. */
     static final class BlasKernels implements BlockKernels {
         private final BLAS blas;
 
@@ -42,9 +42,14 @@ final class KernelChoice {
         }
 
         @Override
+        public void gemvTransposed(int m, int n, double[] a, int aOff, double[] x, int xOff, double[] y, int yOff) {
+            blas.dgemv("T", m, n, 1.0, a, aOff, m, x, xOff, 1, 1.0, y, yOff, 1);
+        }
+
+        @Override
         public void expShifted(double[] v, int off, double[] shift, int len) {
             for (int i = 0; i < len; i++) {
-                v[off + i] = Math.exp(v[off + i] - shift[i]);
+                v[off + i] = Exp.exp(v[off + i] - shift[i]);
             }
         }
 

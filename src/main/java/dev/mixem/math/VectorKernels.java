@@ -2,6 +2,8 @@ package dev.mixem.math;
 
 import dev.ludovic.netlib.blas.BLAS;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,11 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>Triangular solve: a strip of 2 vectors of rows goes through every column, so the strip stays in
  *       L1 and each step is one broadcast L_jt, one load and one FMA per vector.</li>
- *   <li>syrk: 2 x 2 tiles of column pairs with four vector accumulators, reduced once per tile; the lane
- *       order of the reduction is fixed, so results are reproducible for a given vector width.</li>
- *   <li>exp: the Vector API's lanewise EXP (vectorized math library on x86).</li>
+ *   <li>syrk: 2 x 2 tiles of column pairs with four vector accumulators, reduced once per tile, lane by
+ *       lane in a fixed order (not reduceLanes, whose order the Vector API leaves open).</li>
+ *   <li>A transposed matrix-vector product with the same accumulators and reduction.</li>
+ *   <li>exp: {@link Exp}'s algorithm, lane by lane the same bits as its scalar form.</li>
  * </ul>
- * With native BLAS loaded, the level-3 routines go to BLAS and only exp is vectorized here.
+ * Only operations whose results the Java and Vector API specifications fix are used (add, multiply, fma,
+ * exact conversions), so the results do not depend on whether, or when, the JIT compiled the code: a
+ * replacement executor in a cold JVM computes what the lost one did. With native BLAS loaded, the level-3
+ * routines go to BLAS and exp is vectorized here.
  */
 final class VectorKernels implements BlockKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -63,12 +69,13 @@ final class VectorKernels implements BlockKernels {
                 a1.mul(inv).intoArray(y, cj + W);
             }
         }
+        // The rows after the last strip, with the same operations in the same order as the vector lanes.
         for (int j = 0; j < d; j++) {
             double inv = 1.0 / l[lOff + j + j * d];
             for (int i = i0; i < m; i++) {
                 double v = y[yOff + j * m + i];
                 for (int t = 0; t < j; t++) {
-                    v -= l[lOff + j + t * d] * y[yOff + t * m + i];
+                    v = Math.fma(y[yOff + t * m + i], -l[lOff + j + t * d], v);
                 }
                 y[yOff + j * m + i] = v * inv;
             }
@@ -104,10 +111,10 @@ final class VectorKernels implements BlockKernels {
                     s10 = va1.fma(vb, s10);
                     s11 = va1.fma(vb1, s11);
                 }
-                double r00 = s00.reduceLanes(VectorOperators.ADD);
-                double r01 = s01.reduceLanes(VectorOperators.ADD);
-                double r10 = s10.reduceLanes(VectorOperators.ADD);
-                double r11 = s11.reduceLanes(VectorOperators.ADD);
+                double r00 = sumLanes(s00);
+                double r01 = sumLanes(s01);
+                double r10 = sumLanes(s10);
+                double r11 = sumLanes(s11);
                 for (int i = vecEnd; i < m; i++) {
                     r00 += z[za + i] * z[zb + i];
                     r01 += z[za + i] * z[zb1 + i];
@@ -129,15 +136,69 @@ final class VectorKernels implements BlockKernels {
         }
     }
 
+    /** The lanes added first to last: a fixed order, whatever the JIT does. */
+    private static double sumLanes(DoubleVector v) {
+        double s = v.lane(0);
+        for (int i = 1; i < W; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    @Override
+    public void gemvTransposed(int m, int n, double[] a, int aOff, double[] x, int xOff, double[] y, int yOff) {
+        if (blas != null) {
+            blas.dgemv("T", m, n, 1.0, a, aOff, m, x, xOff, 1, 1.0, y, yOff, 1);
+            return;
+        }
+        int vecEnd = m - m % W;
+        for (int j = 0; j < n; j++) {
+            int col = aOff + j * m;
+            DoubleVector acc = DoubleVector.zero(S);
+            for (int i = 0; i < vecEnd; i += W) {
+                acc = DoubleVector.fromArray(S, a, col + i).fma(DoubleVector.fromArray(S, x, xOff + i), acc);
+            }
+            double s = sumLanes(acc);
+            for (int i = vecEnd; i < m; i++) {
+                s += a[col + i] * x[xOff + i];
+            }
+            y[yOff + j] += s;
+        }
+    }
+
     @Override
     public void expShifted(double[] v, int off, double[] shift, int len) {
         int end = len - len % W;
+        DoubleVector one = DoubleVector.broadcast(S, 1.0);
         for (int i = 0; i < end; i += W) {
             DoubleVector x = DoubleVector.fromArray(S, v, off + i).sub(DoubleVector.fromArray(S, shift, i));
-            x.lanewise(VectorOperators.EXP).intoArray(v, off + i);
+            VectorMask<Double> tiny = x.compare(VectorOperators.LT, Exp.MIN);
+            VectorMask<Double> large = x.compare(VectorOperators.GT, Exp.MAX);
+            DoubleVector n = x.fma(Exp.LOG2E, Exp.SHIFTER).sub(Exp.SHIFTER);
+            DoubleVector r = n.fma(DoubleVector.broadcast(S, -Exp.LN2_HI), x);
+            r = n.fma(DoubleVector.broadcast(S, -Exp.LN2_LO), r);
+            DoubleVector p = DoubleVector.broadcast(S, Exp.INVERSE_FACTORIALS[0]);
+            for (int t = 1; t < Exp.INVERSE_FACTORIALS.length; t++) {
+                p = p.fma(r, DoubleVector.broadcast(S, Exp.INVERSE_FACTORIALS[t]));
+            }
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            LongVector bits = ((LongVector) n.convert(VectorOperators.D2L, 0)).add(1023L)
+                    .lanewise(VectorOperators.LSHL, 52L);
+            DoubleVector e = p.mul(bits.reinterpretAsDoubles()).blend(0.0, tiny);
+            if (large.anyTrue()) {
+                e.intoArray(v, off + i);
+                for (int t = 0; t < W; t++) {
+                    if (large.laneIsSet(t)) {
+                        v[off + i + t] = Exp.exp(x.lane(t));
+                    }
+                }
+                continue;
+            }
+            e.intoArray(v, off + i);
         }
         for (int i = end; i < len; i++) {
-            v[off + i] = Math.exp(v[off + i] - shift[i]);
+            v[off + i] = Exp.exp(v[off + i] - shift[i]);
         }
     }
 }

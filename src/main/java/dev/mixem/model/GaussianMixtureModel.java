@@ -200,6 +200,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             t.put("likelihoodDecreased", e.likelihoodDecreased());
         }
         root.set("provenance", JSON.valueToTree(provenance));
+        Checksums.seal(root);
         try {
             return JSON.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -237,6 +238,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             throw new ModelFormatException(source + " has format version " + version.asText()
                     + ", which this mixem (" + Version.mixem() + ") cannot read; it reads version " + FORMAT_VERSION);
         }
+        Checksums.verify(root, source, false);
         try {
             String family = text(root, "family", source);
             if (!family.equals("gaussian")) {

@@ -57,10 +57,32 @@ public class GaussianMixtureModelTest {
 
     @Test
     void covarianceThatIsNotPositiveDefiniteIsRefused() {
-        String json = model(CovarianceType.DIAG).toJson();
+        // A hand edit: the checksum removed, as the refusal message for edited files says to do.
+        String json = withoutChecksum(model(CovarianceType.DIAG).toJson());
         String broken = json.replaceFirst("\"variances\" : \\[ \\[ [0-9.Ee-]+", "\"variances\" : [ [ -1.0");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(broken, "m.json"));
         assertTrue(e.getMessage().contains("variance"), e.getMessage());
+    }
+
+    static String withoutChecksum(String json) {
+        return json.replaceFirst(",\\s*\"checksum\" : \"[^\"]*\"", "");
+    }
+
+    @Test
+    void alteredContentIsRefusedByTheChecksum() {
+        String json = model(CovarianceType.FULL).toJson();
+        assertTrue(json.contains("\"checksum\" : \"sha256:"));
+        // One changed digit in a mean: still valid JSON and a valid model, but not the one that was saved.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"means\" : \\[ \\[ (-?)(\\d)").matcher(json);
+        assertTrue(m.find());
+        char digit = m.group(2).charAt(0);
+        String altered = json.substring(0, m.start(2)) + (char) (digit == '9' ? '8' : digit + 1) + json.substring(m.end(2));
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> GaussianMixtureModel.fromJson(altered, "m.json"));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+        // With the checksum field removed (a deliberate edit), the edited model loads.
+        GaussianMixtureModel edited = GaussianMixtureModel.fromJson(withoutChecksum(altered), "m.json");
+        assertTrue(edited.params().means()[0] != model(CovarianceType.FULL).params().means()[0]);
     }
 
     @Test

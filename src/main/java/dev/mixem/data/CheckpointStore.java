@@ -1,0 +1,69 @@
+package dev.mixem.data;
+
+import dev.mixem.fit.Checkpointer;
+import dev.mixem.fit.FitCheckpoint;
+import dev.mixem.model.CheckpointFormat;
+import dev.mixem.model.ModelFormatException;
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Checkpoints in {@code DIR/checkpoint.json} on any Hadoop file system, each written to a temporary file and
+ * renamed over the previous one, so that a crash leaves either the old checkpoint or the new one.
+ */
+public final class CheckpointStore implements Checkpointer {
+    public static final String FILE = "checkpoint.json";
+
+    private final Configuration conf;
+    private final String file;
+    private final int every;
+    private final boolean resume;
+    private final Map<String, Object> configuration;
+    private final Map<String, Object> input;
+    private final String fingerprint;
+    private final Consumer<String> log;
+
+    /**
+     * @param dir    checkpoint directory
+     * @param every  iterations between checkpoints (0: none written)
+     * @param resume whether to continue from {@code dir}'s checkpoint
+     */
+    public CheckpointStore(Configuration conf, String dir, int every, boolean resume, Map<String, Object> configuration,
+                           Map<String, Object> input, String fingerprint, Consumer<String> log) {
+        this.conf = conf;
+        this.file = dir.replaceAll("/+$", "") + "/" + FILE;
+        this.every = every;
+        this.resume = resume;
+        this.configuration = configuration;
+        this.input = input;
+        this.fingerprint = fingerprint;
+        this.log = log;
+    }
+
+    @Override
+    public int every() {
+        return every;
+    }
+
+    @Override
+    public void save(FitCheckpoint state) {
+        HadoopFiles.writeString(conf, file, CheckpointFormat.toJson(state, configuration, input, fingerprint));
+        log.accept("checkpoint: restart " + (state.restart() + 1) + ", iteration " + state.iteration() + " saved to " + file);
+    }
+
+    @Override
+    public FitCheckpoint resume() {
+        if (!resume) {
+            return null;
+        }
+        String json = HadoopFiles.readString(conf, file);
+        if (json == null) {
+            throw new ModelFormatException("no checkpoint to resume from: " + file + " does not exist");
+        }
+        FitCheckpoint state = CheckpointFormat.fromJson(json, file, configuration, fingerprint);
+        log.accept("resuming from " + file + ": restart " + (state.restart() + 1) + ", iteration " + state.iteration());
+        return state;
+    }
+}
