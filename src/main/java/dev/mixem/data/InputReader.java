@@ -56,6 +56,7 @@ public final class InputReader {
     public static Loaded read(SparkSession spark, InputSpec spec) {
         InputFormat format = spec.effectiveFormat();
         requireExists(spark, spec.path());
+        requireOneFormat(spark, spec.path(), format);
         Dataset<Row> raw;
         try {
             raw = switch (format) {
@@ -95,6 +96,55 @@ public final class InputReader {
         } catch (IOException e) {
             throw new InvalidInputException("cannot access input path " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A directory must hold one format: its data files (hidden ones, starting with _ or ., left aside) may
+     * not have extensions of two formats, nor of another format than the one being read.
+     */
+    static void requireOneFormat(SparkSession spark, String path, InputFormat format) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+                return;
+            }
+            java.util.Map<InputFormat, List<String>> byFormat = new java.util.TreeMap<>();
+            Path root = fs.makeQualified(p);
+            org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(root, true);
+            while (files.hasNext()) {
+                Path f = files.next().getPath();
+                if (hidden(f, root)) {
+                    continue;
+                }
+                try {
+                    byFormat.computeIfAbsent(InputFormat.fromPath(f.getName()), x -> new ArrayList<>()).add(f.getName());
+                } catch (IllegalArgumentException unknownExtension) {
+                    // Files without a known extension (e.g. LibSVM parts) are read as the format asked for.
+                }
+            }
+            byFormat.remove(format);
+            if (!byFormat.isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                byFormat.forEach((f, names) -> sb.append(sb.length() > 0 ? ", " : "").append(names.size()).append(' ')
+                        .append(f).append(" file(s), e.g. ").append(names.get(0)));
+                throw new InvalidInputException("input directory " + path + " is read as " + format
+                        + " but also holds " + sb + "; mixem reads one format per input: point --input at the files"
+                        + " of one format (a glob such as " + path.replaceAll("/+$", "") + "/*." + format + " works)");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot list input directory " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hidden(Path f, Path root) {
+        for (Path q = f; q != null && !q.equals(root); q = q.getParent()) {
+            String n = q.getName();
+            if (n.startsWith("_") || n.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tab for .tsv files (compressed or not), comma otherwise. */

@@ -85,4 +85,85 @@ public final class GaussianMStep {
         }
         return new Result(new GaussianParams(type, kk, d, weights, means, cov), dropped);
     }
+
+    /**
+     * The EM auxiliary function Q(θ | θ_t) per unit of row weight, up to a term that depends on θ_t only:
+     * Σ_k [N_k (log w_k - ½ d log 2π - ½ log det Σ_k) - ½ tr(Σ_k⁻¹ S_k(μ_k))] / W, from the statistics of
+     * the E-step under θ_t (centred on {@code referenceMeans}), where
+     * S_k(μ) = Σ r (x - μ)(x - μ)ᵀ = S - f δᵀ - δ fᵀ + N δ δᵀ with δ = μ - m. For any θ,
+     * LL(θ) - LL(θ_t) ≥ Q(θ | θ_t) - Q(θ_t | θ_t) (Dempster, Laird and Rubin 1977): the bound by which an
+     * EM step's log-likelihood change is checked. Components must correspond one to one (nothing dropped).
+     */
+    public static double auxiliary(GaussianStats s, double[] referenceMeans, GaussianParams p) {
+        int k = s.k;
+        int d = s.d;
+        if (p.k() != k || p.dim() != d) {
+            throw new IllegalArgumentException("statistics of k=" + k + ", d=" + d + " for parameters of k=" + p.k()
+                    + ", d=" + p.dim());
+        }
+        GaussianScorer sc = p.scorer();
+        boolean full = s.full;
+        double q = 0;
+        double[] dev = new double[d];
+        double[] m = new double[d * d];
+        for (int c = 0; c < k; c++) {
+            double nk = s.resp[c];
+            if (nk == 0) {
+                continue;
+            }
+            for (int a = 0; a < d; a++) {
+                dev[a] = sc.means[c * d + a] - referenceMeans[c * d + a];
+            }
+            double trace = 0;
+            if (full) {
+                // S_k(μ) as a full symmetric matrix, then tr(Σ⁻¹ S) = ‖L⁻¹ S L⁻ᵀ‖ on the diagonal.
+                for (int b = 0; b < d; b++) {
+                    for (int a = b; a < d; a++) {
+                        double v = s.second[c * d * d + a + b * d] - s.first[c * d + a] * dev[b]
+                                - dev[a] * s.first[c * d + b] + nk * dev[a] * dev[b];
+                        m[a + b * d] = v;
+                        m[b + a * d] = v;
+                    }
+                }
+                int l = c * d * d;
+                forwardSolveColumns(sc.factors, l, d, m);
+                transposeInPlace(m, d);
+                forwardSolveColumns(sc.factors, l, d, m);
+                for (int a = 0; a < d; a++) {
+                    trace += m[a + a * d];
+                }
+            } else {
+                for (int a = 0; a < d; a++) {
+                    double v = s.second[c * d + a] - 2 * s.first[c * d + a] * dev[a] + nk * dev[a] * dev[a];
+                    trace += v * sc.factors[c * d + a];
+                }
+            }
+            q += nk * sc.logConst[c] - 0.5 * trace;
+        }
+        return q / s.weight;
+    }
+
+    /** M ← L⁻¹ M for a lower-triangular L (column-major at offset l) and a d x d column-major M. */
+    private static void forwardSolveColumns(double[] factors, int l, int d, double[] m) {
+        for (int col = 0; col < d; col++) {
+            int o = col * d;
+            for (int j = 0; j < d; j++) {
+                double v = m[o + j] / factors[l + j + j * d];
+                m[o + j] = v;
+                for (int i = j + 1; i < d; i++) {
+                    m[o + i] -= factors[l + i + j * d] * v;
+                }
+            }
+        }
+    }
+
+    private static void transposeInPlace(double[] m, int d) {
+        for (int a = 0; a < d; a++) {
+            for (int b = a + 1; b < d; b++) {
+                double t = m[a + b * d];
+                m[a + b * d] = m[b + a * d];
+                m[b + a * d] = t;
+            }
+        }
+    }
 }

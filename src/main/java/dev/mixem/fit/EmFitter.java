@@ -20,7 +20,10 @@ import java.util.List;
  * (the last E-step is of the returned parameters, so no pass is wasted).
  */
 public final class EmFitter {
-    /** A fall of the mean log-likelihood larger than this (relative, at least 1 in absolute) is flagged. */
+    /**
+     * A fall of the mean log-likelihood larger than this (relative, at least 1 in absolute) stops the fit:
+     * EM cannot lower the likelihood, so such a fall means the statistics were wrong.
+     */
     static final double DECREASE_TOLERANCE = 1e-9;
 
     private final FitListener listener;
@@ -57,7 +60,7 @@ public final class EmFitter {
                 GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
                 listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
                 FitCheckpoint start = new FitCheckpoint(r, 0, init.params(), List.of(), Double.NaN,
-                        init.dropped().size(), best, restartLls);
+                        Double.NEGATIVE_INFINITY, init.dropped().size(), best, restartLls);
                 if (checkpoints.every() > 0) {
                     checkpoints.save(start);
                 }
@@ -75,8 +78,8 @@ public final class EmFitter {
 
     /** EM from the given initial parameters. */
     public FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
-        return run(source, cfg, restart, new FitCheckpoint(restart, 0, init, List.of(), Double.NaN, 0, null,
-                List.of()), Checkpointer.NONE, null, List.of());
+        return run(source, cfg, restart, new FitCheckpoint(restart, 0, init, List.of(), Double.NaN,
+                Double.NEGATIVE_INFINITY, 0, null, List.of()), Checkpointer.NONE, null, List.of());
     }
 
     /** EM of one restart from the state {@code from}, with checkpoints of it (and of the fit around it). */
@@ -88,6 +91,7 @@ public final class EmFitter {
         int dropped = from.dropped();
         int iteration = from.iteration();
         boolean converged = false;
+        double guaranteed = from.guaranteedChange();
         long start = System.nanoTime();
         GaussianStats stats;
         while (true) {
@@ -105,6 +109,13 @@ public final class EmFitter {
             start = now;
             trace.add(new TraceEntry(iteration, ll, seconds, decreased));
             listener.onIteration(new FitListener.IterationStatus(restart, iteration, ll, change, seconds, params.k()));
+            if (iteration > 0 && change < Math.min(0, guaranteed) - DECREASE_TOLERANCE * Math.max(1, Math.abs(prev))) {
+                throw new NumericalException(String.format(java.util.Locale.ROOT,
+                        "the mean log-likelihood fell from %.12g to %.12g at iteration %d of restart %d, more than"
+                                + " EM allows (its step guarantees a change of at least %.3g); the statistics were"
+                                + " corrupted (numerical trouble or a fault), and no model is written",
+                        prev, ll, iteration, restart + 1, guaranteed));
+            }
             if (iteration > 0 && Math.abs(change) < cfg.tol()) {
                 converged = true;
                 break;
@@ -115,11 +126,17 @@ public final class EmFitter {
             prev = ll;
             // M-step
             GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
+            // What EM guarantees for the next change: Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t), ≥ 0 without reg-covar
+            // (the M-step maximizes Q), slightly below 0 with it; none when components were dropped.
+            guaranteed = m.dropped().isEmpty()
+                    ? GaussianMStep.auxiliary(stats, params.means(), m.params())
+                            - GaussianMStep.auxiliary(stats, params.means(), params)
+                    : Double.NEGATIVE_INFINITY;
             dropped += m.dropped().size();
             params = m.params();
             iteration++;
             if (checkpoints.every() > 0 && iteration % checkpoints.every() == 0) {
-                checkpoints.save(new FitCheckpoint(restart, iteration, params, trace, prev, dropped, best,
+                checkpoints.save(new FitCheckpoint(restart, iteration, params, trace, prev, guaranteed, dropped, best,
                         restartLls));
             }
         }

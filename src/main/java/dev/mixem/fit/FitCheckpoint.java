@@ -15,12 +15,14 @@ import java.util.List;
  * @param params                the parameters whose E-step comes next
  * @param trace                 the trace of this restart so far (iterations 0 .. iteration-1)
  * @param previousLogLikelihood mean log-likelihood of iteration-1 (NaN at iteration 0)
+ * @param guaranteedChange      the least change of the mean log-likelihood that the last EM step guarantees
+ *                              (-∞ when there is none)
  * @param dropped               components dropped so far in this restart
  * @param best                  the best completed restart so far, or null
  * @param restartLogLikelihoods final mean log-likelihood of every completed restart
  */
 public record FitCheckpoint(int restart, int iteration, GaussianParams params, List<TraceEntry> trace,
-                            double previousLogLikelihood, int dropped, FitResult best,
+                            double previousLogLikelihood, double guaranteedChange, int dropped, FitResult best,
                             List<Double> restartLogLikelihoods) {
     public FitCheckpoint {
         trace = List.copyOf(trace);

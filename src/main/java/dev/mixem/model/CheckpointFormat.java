@@ -50,6 +50,11 @@ public final class CheckpointFormat {
         s.set("params", params(state.params()));
         s.set("trace", trace(state.trace()));
         putNumber(s, "previousLogLikelihood", state.previousLogLikelihood());
+        if (state.guaranteedChange() == Double.NEGATIVE_INFINITY) {
+            s.putNull("guaranteedChange");
+        } else {
+            s.put("guaranteedChange", state.guaranteedChange());
+        }
         s.put("dropped", state.dropped());
         ArrayNode lls = s.putArray("restartLogLikelihoods");
         state.restartLogLikelihoods().forEach(lls::add);
@@ -134,8 +139,10 @@ public final class CheckpointFormat {
             List<Double> lls = new ArrayList<>();
             s.get("restartLogLikelihoods").forEach(n -> lls.add(n.asDouble()));
             JsonNode prev = s.get("previousLogLikelihood");
+            JsonNode guaranteed = s.get("guaranteedChange");
             return new FitCheckpoint(s.get("restart").asInt(), s.get("iteration").asInt(), params(s.get("params")),
                     trace(s.get("trace")), prev == null || prev.isNull() ? Double.NaN : prev.asDouble(),
+                    guaranteed == null || guaranteed.isNull() ? Double.NEGATIVE_INFINITY : guaranteed.asDouble(),
                     s.get("dropped").asInt(), best, lls);
         } catch (RuntimeException e) {
             throw new ModelFormatException(source + ": incomplete checkpoint state (" + e + ")");

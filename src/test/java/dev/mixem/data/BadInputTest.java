@@ -164,6 +164,66 @@ class BadInputTest {
     }
 
     @Test
+    void rejectsNaNOrMissingWeight() throws IOException {
+        // Weights are never missing values: a NaN or empty weight is invalid even when features may be missing.
+        String f = csv("wnan.csv", "a,w\n1,1\n2,NaN\n");
+        assertMentions(loadError(InputSpec.of(f).withWeightCol("w")), "data row 2", "column 'w'", "NaN");
+        String g = csv("wnull.csv", "a,w\n1,1\n2,\n");
+        assertMentions(loadError(InputSpec.of(g).withWeightCol("w")), "data row 2", "column 'w'", "missing value");
+    }
+
+    @Test
+    void rejectsADirectoryOfMixedFormats() throws IOException {
+        Path mixed = dir.resolve("mixed");
+        Files.createDirectories(mixed);
+        Files.writeString(mixed.resolve("a.csv"), "a,b\n1,2\n");
+        spark.createDataFrame(List.of(new Pair(1.0, 2.0)), Pair.class).write()
+                .parquet(mixed.resolve("more.parquet").toString());
+        InputSpec spec = new InputSpec(mixed.toString(), InputFormat.CSV, List.of(), null, null, 0);
+        assertMentions(loadError(spec), "input directory", "read as csv", "parquet file(s)", "one format per input");
+        // Spark's own bookkeeping files (_SUCCESS, .crc) do not count as another format.
+        Path clean = dir.resolve("clean-dir");
+        Files.createDirectories(clean);
+        Files.writeString(clean.resolve("part-0.csv"), "a,b\n1,2\n3,5\n");
+        Files.writeString(clean.resolve("_SUCCESS"), "");
+        Files.writeString(clean.resolve(".part-0.csv.crc"), "x");
+        InputReader.Loaded in = InputReader.read(spark, new InputSpec(clean.toString(), InputFormat.CSV, List.of(), null, null, 0));
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 64)) {
+            assertEquals(2, src.rows());
+        }
+    }
+
+    /** A bean for writing a small Parquet file. */
+    public static class Pair implements java.io.Serializable {
+        private double x;
+        private double y;
+
+        public Pair() {
+        }
+
+        Pair(double x, double y) {
+            this.x = x;
+            this.y = y;
+        }
+
+        public double getX() {
+            return x;
+        }
+
+        public void setX(double x) {
+            this.x = x;
+        }
+
+        public double getY() {
+            return y;
+        }
+
+        public void setY(double y) {
+            this.y = y;
+        }
+    }
+
+    @Test
     void rejectsWeightsSummingToZero() throws IOException {
         String f = csv("w0.csv", "a,w\n1,0\n2,0\n");
         assertMentions(loadError(InputSpec.of(f).withWeightCol("w")), "sum to 0");

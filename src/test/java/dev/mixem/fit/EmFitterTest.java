@@ -163,4 +163,72 @@ class EmFitterTest {
             }
         }
     }
+
+    /** A source whose statistics go wrong from the fourth pass on, as a silent fault would make them. */
+    static final class CorruptedAfter implements BlockSource {
+        final BlockSource inner;
+        int passes;
+
+        CorruptedAfter(BlockSource inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public long rows() {
+            return inner.rows();
+        }
+
+        @Override
+        public double totalWeight() {
+            return inner.totalWeight();
+        }
+
+        @Override
+        public double[] observedMeans() {
+            return inner.observedMeans();
+        }
+
+        @Override
+        public dev.mixem.stats.GaussianStats eStep(dev.mixem.family.GaussianScorer scorer, String description) {
+            dev.mixem.stats.GaussianStats s = inner.eStep(scorer, description);
+            if (++passes >= 4) {
+                // Component 0 seems to hold three times its rows: too much weight, too small a covariance
+                // (still positive definite).
+                s.resp[0] *= 3;
+            }
+            return s;
+        }
+
+        @Override
+        public dev.mixem.stats.GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String d) {
+            return inner.nearestCenterPass(centers, k, type, d);
+        }
+
+        @Override
+        public Sample sample(double fraction, long seed) {
+            return inner.sample(fraction, seed);
+        }
+
+        @Override
+        public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
+            return inner.kmeansParallel(k, fraction, seed, maxIter);
+        }
+    }
+
+    @Test
+    void aFallingLikelihoodStopsTheFit() {
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 3, 3, 3.0, 2);
+        LocalBlockSource src = LocalBlockSource.of(sample(truth, 3000, 1), null, 500);
+        // Corrupted statistics lower the likelihood far more than the regularization of a step can (the bound
+        // that EM guarantees is computed from the same statistics, so it cannot see the fault).
+        dev.mixem.family.NumericalException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.mixem.family.NumericalException.class,
+                () -> new EmFitter(FitListener.NONE).fit(new CorruptedAfter(src), FitConfig.defaults(3).withMaxIter(20, 0.0)));
+        assertTrue(e.getMessage().contains("fell from") && e.getMessage().contains("no model is written"), e.getMessage());
+    }
 }
