@@ -18,6 +18,7 @@ import dev.mixem.model.Version;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -37,6 +38,24 @@ final class FitJob {
                         + " features beyond 1e100 in magnitude overflow: rescale them");
             }
         }
+    }
+
+    /**
+     * A feature whose values are all far below √reg-covar in magnitude has a spread that reg-covar swamps
+     * (values near 1e-300 even square to 0): the fit completes, but says so.
+     */
+    static List<String> warnOfTinyScales(double[] maxAbs, List<String> names, double regCovar) {
+        List<String> tiny = new java.util.ArrayList<>();
+        for (int j = 0; j < maxAbs.length; j++) {
+            if (maxAbs[j] > 0 && maxAbs[j] < 1e-3 * Math.sqrt(regCovar)) {
+                String name = names.get(Math.min(j, names.size() - 1));
+                tiny.add(name);
+                Progress.LOG.warn(String.format(Locale.ROOT, "feature '%s' has values of at most %.3g, far below"
+                        + " the scale of --reg-covar %.3g (whose square root is %.3g): its variance will be"
+                        + " reg-covar's; rescale it", name, maxAbs[j], regCovar, Math.sqrt(regCovar)));
+            }
+        }
+        return tiny;
     }
 
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
@@ -87,6 +106,7 @@ final class FitJob {
             }
             src.requireObservedFeatures(in.extractor().featureNames());
             requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
+            warnOfTinyScales(src.maxAbs(), in.extractor().featureNames(), cfg.regCovar());
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");
