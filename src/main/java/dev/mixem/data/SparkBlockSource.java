@@ -263,6 +263,32 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         }
     }
 
+    @Override
+    public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
+        if (fraction >= 1) {
+            return eStep(scorer, description);
+        }
+        spark.sparkContext().setJobDescription(description);
+        Broadcast<GaussianScorer> bcScorer = jsc().broadcast(scorer);
+        long[] off = offsets;
+        try {
+            org.apache.spark.api.java.function.Function2<Integer, Iterator<RowBlock>, Iterator<GaussianStats>> fn =
+                    (p, it) -> {
+                        GaussianScorer s = bcScorer.value();
+                        GaussianEStep step = new GaussianEStep(s.k, s.d, s.full);
+                        GaussianStats stats = GaussianStats.empty(s.k, s.d, s.type());
+                        while (it.hasNext()) {
+                            step.accumulate(s, it.next().sample(fraction, seed, off[p]), stats);
+                        }
+                        return List.of(stats).iterator();
+                    };
+            JavaRDD<GaussianStats> perPartition = blocks.mapPartitionsWithIndex(fn, true);
+            return DeterministicReduce.reduce(perPartition, DeterministicReduce.DEFAULT_FAN_IN);
+        } finally {
+            bcScorer.destroy();
+        }
+    }
+
     private static FlatMapFunction<Iterator<RowBlock>, GaussianStats> eStepFunction(Broadcast<GaussianScorer> bc) {
         return it -> {
             GaussianScorer s = bc.value();

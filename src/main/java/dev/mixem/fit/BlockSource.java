@@ -26,6 +26,12 @@ public interface BlockSource {
     /** One E-step pass: responsibilities under {@code scorer}, statistics centred on its means. */
     GaussianStats eStep(GaussianScorer scorer, String description);
 
+    /**
+     * An E-step over a mini-batch: the rows that {@link #sample} with this fraction and seed would pick
+     * (all rows with fraction ≥ 1), drawn on the executors without collecting data to the driver.
+     */
+    GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed);
+
     /** One pass assigning each row to its nearest center; statistics centred on the centers. */
     GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description);
 

@@ -94,6 +94,16 @@ public final class LocalBlockSource implements BlockSource {
     }
 
     @Override
+    public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
+        GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
+        GaussianStats stats = GaussianStats.empty(scorer.k, scorer.d, scorer.type());
+        for (RowBlock b : blocks) {
+            step.accumulate(scorer, b.sample(fraction, seed, 0), stats);
+        }
+        return stats;
+    }
+
+    @Override
     public GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description) {
         GaussianEStep step = new GaussianEStep(k, dim, type == CovarianceType.FULL);
         GaussianStats stats = GaussianStats.empty(k, dim, type);

@@ -87,4 +87,35 @@ public final class RowBlock implements Serializable {
             out[j] = values[i + j * rows];
         }
     }
+
+    /**
+     * The rows i with {@code Seeds.uniform(seed, offset + firstRow + i) < fraction}, as a new block (this
+     * block itself when fraction ≥ 1): a mini-batch that depends only on (seed, global row index), not on
+     * the partitioning. {@code offset} is the global index of the partition's first row.
+     */
+    public RowBlock sample(double fraction, long seed, long offset) {
+        if (fraction >= 1) {
+            return this;
+        }
+        int[] keep = new int[rows];
+        int m = 0;
+        for (int i = 0; i < rows; i++) {
+            if (Seeds.uniform(seed, offset + firstRow + i) < fraction) {
+                keep[m++] = i;
+            }
+        }
+        double[] v = new double[m * dim];
+        double[] w = weights == null ? null : new double[m];
+        for (int j = 0; j < dim; j++) {
+            for (int t = 0; t < m; t++) {
+                v[t + j * m] = values[keep[t] + j * rows];
+            }
+        }
+        if (w != null) {
+            for (int t = 0; t < m; t++) {
+                w[t] = weights[keep[t]];
+            }
+        }
+        return new RowBlock(m, dim, firstRow, v, w);
+    }
 }

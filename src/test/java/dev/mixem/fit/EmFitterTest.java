@@ -205,6 +205,12 @@ class EmFitterTest {
         }
 
         @Override
+        public dev.mixem.stats.GaussianStats eStep(dev.mixem.family.GaussianScorer scorer, String description,
+                                                   double fraction, long seed) {
+            return inner.eStep(scorer, description, fraction, seed);
+        }
+
+        @Override
         public dev.mixem.stats.GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String d) {
             return inner.nearestCenterPass(centers, k, type, d);
         }

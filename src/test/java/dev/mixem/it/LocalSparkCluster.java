@@ -135,6 +135,14 @@ final class LocalSparkCluster implements AutoCloseable {
     @Override
     public void close() {
         stopAll();
+        // Remove the links ourselves: JUnit would warn about each one when it cleans its temp directory.
+        try (java.util.stream.Stream<Path> links = Files.list(home.resolve("jars"))) {
+            for (Path link : (Iterable<Path>) links::iterator) {
+                Files.deleteIfExists(link);
+            }
+        } catch (IOException ignored) {
+            // Best effort: the temp directory is removed anyway.
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
