@@ -96,6 +96,9 @@ public final class MethodFitter {
 
     public static Result run(BlockSource source, GaussianParams init, Options o, Consumer<MethodStep> progress) {
         Run r = new Run(source, init, o, progress);
+        if (o.method() == FitMethod.LBFGS) {
+            return r.lbfgs();
+        }
         return o.method().miniBatch() ? r.miniBatch() : r.fullBatch();
     }
 
@@ -184,6 +187,56 @@ public final class MethodFitter {
                         break;
                     }
                 }
+            }
+            return new Result(o.method(), params, List.copyOf(trace), diverged);
+        }
+
+        /**
+         * lbfgs: Breeze's L-BFGS on -LL in the unconstrained coordinates; every evaluation of the objective
+         * (line-search trials included) is one pass. Stops at the first iterate at or past the budget.
+         */
+        Result lbfgs() {
+            int k = params.k();
+            int d = params.dim();
+            double[] lastX = {Double.NaN};
+            double[] lastLl = {Double.NaN};
+            java.util.function.Function<double[], double[]> objective = x -> {
+                double[] out = new double[x.length + 1];
+                GaussianParams p;
+                try {
+                    p = GaussianGradient.fromVector(x, type, k, d);
+                } catch (NumericalException | IllegalArgumentException e) {
+                    // Outside the representable parameters: an infinitely bad point for the line search.
+                    out[0] = Double.POSITIVE_INFINITY;
+                    return out;
+                }
+                GaussianStats st = source.eStep(p.scorer(), "lbfgs pass " + (int) (passes + 1));
+                passes += 1;
+                double[] g = GaussianGradient.gradient(st, p);
+                out[0] = -st.avgLogLikelihood();
+                for (int i = 0; i < g.length; i++) {
+                    out[i + 1] = -g[i];
+                }
+                lastX[0] = x[0];
+                lastLl[0] = st.avgLogLikelihood();
+                return out;
+            };
+            record(evaluate(params));
+            long t0 = System.nanoTime();
+            try {
+                java.util.Iterator<double[]> it = new BreezeLbfgs(10).iterates(objective,
+                        GaussianGradient.toVector(params), Integer.MAX_VALUE);
+                it.next(); // the starting point
+                while (passes < o.budgetPasses() && it.hasNext()) {
+                    double[] x = it.next();
+                    params = GaussianGradient.fromVector(x, type, k, d);
+                    seconds += (System.nanoTime() - t0) / 1e9;
+                    iteration++;
+                    record(o.evalSample() == 0 && x[0] == lastX[0] ? lastLl[0] : evaluate(params));
+                    t0 = System.nanoTime();
+                }
+            } catch (RuntimeException e) {
+                diverged = "L-BFGS stopped: " + e.getMessage();
             }
             return new Result(o.method(), params, List.copyOf(trace), diverged);
         }

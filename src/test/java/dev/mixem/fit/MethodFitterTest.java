@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every method from the same start (one kmeans++ initialization) on a planted mixture of 20,000 rows, k=3,
  * d=3: where it gets within its pass budget, with its default settings. Measured gaps to EM's optimum
  * (full / diag): online-em 6.7e-4 / 5.0e-4 after 10 passes; gd 2.0e-5 / 5.6e-5 after 100; sgd 1.1e-4 /
- * 8.6e-5 after 10; adam 1.0e-2 / 6.2e-3 after 10 (at lr 0.02 without decay it stays in a noise ball).
- * The tolerances are about three times those.
+ * 8.6e-5 after 10; adam 1.0e-2 / 6.2e-3 after 10 (at lr 0.02 without decay it stays in a noise ball);
+ * lbfgs -3e-12 / -3e-12 (it converged after 74 / 24 passes: slightly above EM, which adds reg-covar).
+ * The tolerances are about three times those (lbfgs: 1e-3).
  */
 class MethodFitterTest {
 
@@ -35,15 +36,17 @@ class MethodFitterTest {
             assertTrue(!em.trace().get(i).likelihoodDecreased(), "EM's likelihood fell at " + i);
         }
         java.util.Map<FitMethod, Double> tolerance = java.util.Map.of(FitMethod.ONLINE_EM, 2e-3, FitMethod.GD, 2e-4,
-                FitMethod.SGD, 4e-4, FitMethod.ADAM, 3e-2);
-        for (FitMethod m : List.of(FitMethod.ONLINE_EM, FitMethod.GD, FitMethod.SGD, FitMethod.ADAM)) {
-            double budget = m == FitMethod.GD ? 100 : 10;
+                FitMethod.SGD, 4e-4, FitMethod.ADAM, 3e-2, FitMethod.LBFGS, 1e-3);
+        for (FitMethod m : List.of(FitMethod.ONLINE_EM, FitMethod.GD, FitMethod.SGD, FitMethod.ADAM, FitMethod.LBFGS)) {
+            double budget = m == FitMethod.GD || m == FitMethod.LBFGS ? 100 : 10;
             MethodFitter.Result r = MethodFitter.run(src, init, MethodFitter.Options.defaults(m, budget, 5), s -> { });
             for (MethodStep s : r.trace()) {
                 assertTrue(s.constraintsHeld(), m + " broke a constraint at " + s.passes() + " passes");
             }
             assertEquals(null, r.diverged(), m + " diverged");
-            assertEquals(budget, r.trace().get(r.trace().size() - 1).passes(), 1e-9, m + " spent its budget");
+            if (m != FitMethod.LBFGS) {
+                assertEquals(budget, r.trace().get(r.trace().size() - 1).passes(), 1e-9, m + " spent its budget");
+            }
             double gap = best - r.finalAvgLogLikelihood();
             assertTrue(gap < tolerance.get(m), m + " ended " + gap + " below EM's optimum " + best);
         }
