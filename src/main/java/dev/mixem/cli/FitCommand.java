@@ -61,6 +61,25 @@ final class FitCommand implements Callable<Integer> {
             description = "marginalize: keep rows with missing cells (empty, null, NaN) and treat the missing cells as latent in EM; fail: a missing cell is an invalid row, handled by --invalid (default: ${DEFAULT-VALUE}).")
     String missing;
 
+    @Option(names = "--method", defaultValue = "em",
+            description = "em, online-em, gd, sgd, adam or lbfgs (default: ${DEFAULT-VALUE}). Methods other than em start from one initialization and run --max-iter passes over the data.")
+    String method;
+
+    @Option(names = "--learning-rate", description = "gd, sgd, adam: learning rate (defaults: gd 0.1, sgd 0.05, adam 0.02).")
+    Double learningRate;
+
+    @Option(names = "--batch-fraction", defaultValue = "0.01",
+            description = "online-em, sgd, adam: fraction of the rows in each mini-batch (default: ${DEFAULT-VALUE}).")
+    double batchFraction;
+
+    @Option(names = "--step-decay",
+            description = "sgd, adam: learning rate lr / (1 + decay·t) (defaults: sgd 0.01, adam 0); online-em: κ of the step size (t + 2)^-κ, in (0.5, 1] (default 0.6).")
+    Double stepDecay;
+
+    @Option(names = "--eval-sample", defaultValue = "0", paramLabel = "F",
+            description = "Record the trace's log-likelihood on a fixed seeded sample of this fraction of the rows instead of all of them (methods other than em; default: all rows).")
+    double evalSample;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Save the fit's state to DIR/checkpoint.json (written then renamed) every --checkpoint-every iterations and when a restart is initialized.")
     String checkpointDir;
@@ -98,6 +117,18 @@ final class FitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        dev.mixem.fit.MethodFitter.Options methodOptions;
+        try {
+            dev.mixem.fit.FitMethod m = dev.mixem.fit.FitMethod.parse(method);
+            methodOptions = new dev.mixem.fit.MethodFitter.Options(m,
+                    learningRate != null ? learningRate : m.defaultLearningRate(), batchFraction,
+                    stepDecay != null ? stepDecay : m.defaultStepDecay(), maxIter, evalSample, regCovar, seed);
+            if (m != dev.mixem.fit.FitMethod.EM && (checkpointDir != null || resume != null || nInit != 1)) {
+                throw new IllegalArgumentException("--checkpoint-dir, --resume and --n-init are for --method em");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         FitJob.Checkpoints checkpoints = null;
         if (resume != null) {
             if (checkpointDir != null && !checkpointDir.equals(resume)) {
@@ -110,7 +141,7 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints, methodOptions);
         } finally {
             spark.stop();
         }

@@ -10,6 +10,14 @@ import dev.mixem.data.ModelStore;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitMethod;
+import dev.mixem.fit.MethodFitter;
+import dev.mixem.fit.MethodStep;
+import dev.mixem.fit.TraceEntry;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.init.Initializer;
+import dev.mixem.math.Seeds;
+import dev.mixem.stats.GaussianStats;
 import dev.mixem.fit.FitResult;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
@@ -38,6 +46,30 @@ final class FitJob {
                         + " features beyond 1e100 in magnitude overflow: rescale them");
             }
         }
+    }
+
+    /**
+     * A fit by online EM or a gradient method from one kmeans++ (or --init) initialization, within the budget
+     * of passes; the model's log-likelihood is that of the final parameters on every row.
+     */
+    static FitResult fitByMethod(SparkBlockSource src, FitConfig cfg, MethodFitter.Options method) {
+        GaussianParams init = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
+        MethodFitter.Result r = MethodFitter.run(src, init, method, step -> Progress.LOG.info(String.format(Locale.ROOT,
+                "%s: %d updates, %.2f passes, avgLogLikelihood %.8f, %.1f s%s", method.method(), step.iteration(),
+                step.passes(), step.avgLogLikelihood(), step.seconds(), step.likelihoodDecreased() ? " (fell)" : "")));
+        if (r.diverged() != null) {
+            throw new dev.mixem.family.NumericalException(method.method() + " diverged: " + r.diverged()
+                    + (method.method().hasLearningRate() ? "; lower --learning-rate" : ""));
+        }
+        GaussianStats finalStats = src.eStep(r.params().scorer(), "mixem: final log-likelihood");
+        List<TraceEntry> trace = new java.util.ArrayList<>();
+        double prevSeconds = 0;
+        for (MethodStep s : r.trace()) {
+            trace.add(new TraceEntry(s.iteration(), s.avgLogLikelihood(), s.seconds() - prevSeconds, s.likelihoodDecreased()));
+            prevSeconds = s.seconds();
+        }
+        return new FitResult(r.params(), finalStats.avgLogLikelihood(), r.trace().get(r.trace().size() - 1).iteration(),
+                false, trace, 0, 0, List.of(finalStats.avgLogLikelihood()), finalStats.rows, finalStats.weight);
     }
 
     /**
@@ -83,6 +115,13 @@ final class FitJob {
     static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints) {
+        return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, null);
+    }
+
+    /** @param method a method other than EM with its options (null: EM) */
+    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid, MissingPolicy missing,
+                                    Checkpoints checkpoints, MethodFitter.Options method) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
@@ -128,7 +167,9 @@ final class FitJob {
                         checkpoints.every(), checkpoints.resume(), fitConfig, input, src.fingerprint(blockRows),
                         Progress.LOG::info);
             }
-            FitResult r = new EmFitter(new Progress()).fit(src, cfg, checkpointer);
+            FitResult r = method == null || method.method() == FitMethod.EM
+                    ? new EmFitter(new Progress()).fit(src, cfg, checkpointer)
+                    : fitByMethod(src, cfg, method);
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("mixemVersion", Version.mixem());
             prov.put("sparkVersion", spark.version());
@@ -136,7 +177,20 @@ final class FitJob {
             prov.put("blas", Linalg.blasName());
             prov.put("kernels", BlockKernels.forDimension(d).name());
             prov.put("master", spark.sparkContext().master());
-            prov.put("configuration", cfg.toMap());
+            Map<String, Object> configuration = new LinkedHashMap<>(cfg.toMap());
+            if (method != null && method.method() != FitMethod.EM) {
+                configuration.put("method", method.method().serializedName());
+                configuration.put("budgetPasses", method.budgetPasses());
+                if (method.method().hasLearningRate()) {
+                    configuration.put("learningRate", method.learningRate());
+                }
+                if (method.method().miniBatch()) {
+                    configuration.put("batchFraction", method.batchFraction());
+                }
+                configuration.put("stepDecay", method.stepDecay());
+                configuration.put("evalSample", method.evalSample());
+            }
+            prov.put("configuration", configuration);
             prov.put("input", input);
             GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
                     in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),

@@ -38,7 +38,12 @@ public final class MethodFitter {
      * @param evalSample    0 to evaluate on every row, else the fraction of rows (fixed sample) to evaluate on
      */
     public record Options(FitMethod method, double learningRate, double batchFraction, double stepDecay,
-                          double budgetPasses, double evalSample, double regCovar, long seed) {
+                          double budgetPasses, double evalSample, double regCovar, long seed, double evalEveryPasses) {
+        public Options(FitMethod method, double learningRate, double batchFraction, double stepDecay,
+                       double budgetPasses, double evalSample, double regCovar, long seed) {
+            this(method, learningRate, batchFraction, stepDecay, budgetPasses, evalSample, regCovar, seed, 0.1);
+        }
+
         public Options {
             if (!(budgetPasses > 0)) {
                 throw new IllegalArgumentException("the budget of passes must be > 0, got " + budgetPasses);
@@ -64,19 +69,39 @@ public final class MethodFitter {
         }
 
         public Options withLearningRate(double lr) {
-            return new Options(method, lr, batchFraction, stepDecay, budgetPasses, evalSample, regCovar, seed);
+            return new Options(method, lr, batchFraction, stepDecay, budgetPasses, evalSample, regCovar, seed,
+                    evalEveryPasses);
         }
 
         public Options withBatchFraction(double f) {
-            return new Options(method, learningRate, f, stepDecay, budgetPasses, evalSample, regCovar, seed);
+            return new Options(method, learningRate, f, stepDecay, budgetPasses, evalSample, regCovar, seed,
+                    evalEveryPasses);
         }
 
         public Options withStepDecay(double decay) {
-            return new Options(method, learningRate, batchFraction, decay, budgetPasses, evalSample, regCovar, seed);
+            return new Options(method, learningRate, batchFraction, decay, budgetPasses, evalSample, regCovar, seed,
+                    evalEveryPasses);
         }
 
         public Options withEvalSample(double f) {
-            return new Options(method, learningRate, batchFraction, stepDecay, budgetPasses, f, regCovar, seed);
+            return new Options(method, learningRate, batchFraction, stepDecay, budgetPasses, f, regCovar, seed,
+                    evalEveryPasses);
+        }
+
+        public Options withBudget(double passes) {
+            return new Options(method, learningRate, batchFraction, stepDecay, passes, evalSample, regCovar, seed,
+                    evalEveryPasses);
+        }
+
+        /** Mini-batch methods: evaluate about every this many passes (and at the end). */
+        public Options withEvalEvery(double passes) {
+            return new Options(method, learningRate, batchFraction, stepDecay, budgetPasses, evalSample, regCovar, seed,
+                    passes);
+        }
+
+        public Options withMethod(FitMethod m) {
+            return new Options(m, m.hasLearningRate() ? m.defaultLearningRate() : learningRate, batchFraction,
+                    m.defaultStepDecay(), budgetPasses, evalSample, regCovar, seed, evalEveryPasses);
         }
     }
 
@@ -162,7 +187,7 @@ public final class MethodFitter {
         /** online-em, sgd, adam: each update sees a mini-batch; evaluated about every 0.1 pass. */
         Result miniBatch() {
             record(evaluate(params));
-            int evalEvery = Math.max(1, (int) Math.round(0.1 / o.batchFraction()));
+            int evalEvery = Math.max(1, (int) Math.round(o.evalEveryPasses() / o.batchFraction()));
             while (passes + o.batchFraction() <= o.budgetPasses() + 1e-9) {
                 long t1 = System.nanoTime();
                 try {

@@ -1,0 +1,165 @@
+package dev.mixem.cli;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
+import dev.mixem.config.InitMethod;
+import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InputSpec;
+import dev.mixem.data.SparkBlockSource;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.fit.Comparison;
+import dev.mixem.fit.FitMethod;
+import dev.mixem.fit.MethodFitter;
+import dev.mixem.init.Initializer;
+import dev.mixem.math.Seeds;
+import dev.mixem.report.CompareReport;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fit the same data by EM, online EM and gradient methods from one shared start, within one budget"
+                + " of passes, and write DIR/report.html and DIR/compare.json.")
+final class CompareCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--k", required = true, description = "Number of components.")
+    int k;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for report.html and compare.json.")
+    String output;
+
+    @Option(names = "--methods", defaultValue = "em,online-em,gd,sgd,adam,lbfgs", split = ",",
+            description = "Methods to run (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--budget-passes", defaultValue = "20", paramLabel = "P",
+            description = "Passes over the data each method may spend (default: ${DEFAULT-VALUE}).")
+    double budget;
+
+    @Option(names = "--lr-sweep", description = "Also run sgd, adam and gd at 0.1x to 10x their default learning rate.")
+    boolean lrSweep;
+
+    @Option(names = "--sweep-passes", defaultValue = "5", paramLabel = "P",
+            description = "Passes per run of the learning-rate sweep (default: ${DEFAULT-VALUE}).")
+    double sweepPasses;
+
+    @Option(names = "--batch-fraction", defaultValue = "0.02",
+            description = "Mini-batch fraction of online-em, sgd and adam (default: ${DEFAULT-VALUE}).")
+    double batchFraction;
+
+    @Option(names = "--eval-every", defaultValue = "0.25", paramLabel = "PASSES",
+            description = "Mini-batch methods: record the log-likelihood about every this many passes (default: ${DEFAULT-VALUE}).")
+    double evalEvery;
+
+    @Option(names = "--eval-sample", defaultValue = "0", paramLabel = "F",
+            description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
+    double evalSample;
+
+    @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
+    String covariance;
+
+    @Option(names = "--init", defaultValue = "kmeans++", description = "Initialization shared by every method (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--reg-covar", defaultValue = "1e-6", description = "EM's and online EM's reg-covar (default: ${DEFAULT-VALUE}).")
+    double regCovar;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        FitConfig cfg;
+        List<FitMethod> ms = new ArrayList<>();
+        MethodFitter.Options template;
+        InputSpec in;
+        try {
+            cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), 1, 1, 0.0, regCovar, seed);
+            for (String m : methods) {
+                ms.add(FitMethod.parse(m));
+            }
+            template = new MethodFitter.Options(FitMethod.EM, 0, batchFraction, 0, budget, evalSample, regCovar, seed,
+                    evalEvery);
+            if (lrSweep && !(sweepPasses > 0)) {
+                throw new IllegalArgumentException("sweep-passes must be > 0");
+            }
+            in = input.spec();
+            in.effectiveFormat();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        SparkSession spark = Spark.session("compare");
+        try {
+            run(spark, in, cfg, ms, template, lrSweep ? sweepPasses : 0, output);
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    static Comparison.Outcome run(SparkSession spark, InputSpec spec, FitConfig cfg, List<FitMethod> methods,
+                                  MethodFitter.Options template, double sweepPasses, String output) {
+        long t0 = System.nanoTime();
+        InputReader.Loaded in = InputReader.read(spark, spec);
+        int d = in.extractor().dim();
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
+                SparkBlockSource.defaultBlockRows(d))) {
+            src.requireObservedFeatures(in.extractor().featureNames());
+            FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
+            Progress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
+                    src.rows(), d, src.partitions(), (System.nanoTime() - t0) / 1e9));
+            GaussianParams start = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
+            Comparison.Outcome out = Comparison.run(src, start, methods, template, sweepPasses, Progress.LOG::info);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("input", spec.path());
+            data.put("rows", src.rows());
+            data.put("features", d);
+            data.put("k", cfg.k());
+            data.put("covariance", cfg.covarianceType().serializedName());
+            data.put("missingCells", src.missingCells());
+            data.put("partitions", src.partitions());
+            data.put("cores", spark.sparkContext().defaultParallelism());
+            data.put("budgetPasses", template.budgetPasses());
+            data.put("batchFraction", template.batchFraction());
+            data.put("evaluation", template.evalSample() > 0 ? "fixed sample of " + template.evalSample() + " of the rows"
+                    : "all rows");
+            data.put("init", cfg.init().serializedName() + ", seed " + cfg.seed());
+            String dir = output.replaceAll("/+$", "");
+            var conf = spark.sparkContext().hadoopConfiguration();
+            HadoopFiles.writeString(conf, dir + "/compare.json", CompareReport.json(out, data));
+            HadoopFiles.writeString(conf, dir + "/report.html", CompareReport.html(out, data));
+            print(out, data);
+            System.out.println("wrote " + dir + "/report.html and " + dir + "/compare.json");
+            return out;
+        }
+    }
+
+    private static void print(Comparison.Outcome out, Map<String, Object> data) {
+        System.out.printf(Locale.ROOT, "%n%s rows x %s features, k=%s, budget %s passes; best avgLogLikelihood %.8f%n",
+                data.get("rows"), data.get("features"), data.get("k"), data.get("budgetPasses"), out.bestAvgLogLikelihood());
+        System.out.printf(Locale.ROOT, "%-10s %16s %16s %16s %8s %12s%n", "method", "final avgLL", "passes to 1e-3",
+                "seconds to 1e-3", "falls", "constraints");
+        for (Comparison.MethodOutcome m : out.methods()) {
+            System.out.printf(Locale.ROOT, "%-10s %16.8f %16s %16s %8d %12s%n", m.options().method(),
+                    m.finalAvgLogLikelihood(),
+                    m.passesToTarget() == null ? "not reached" : String.format(Locale.ROOT, "%.2f", m.passesToTarget()),
+                    m.secondsToTarget() == null ? "not reached" : String.format(Locale.ROOT, "%.2f", m.secondsToTarget()),
+                    m.likelihoodDecreases(), m.constraintsHeld() ? "held" : "BROKEN");
+        }
+    }
+}
