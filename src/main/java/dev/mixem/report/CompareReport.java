@@ -217,20 +217,27 @@ public final class CompareReport {
                 "learning rate (log scale)", "final mean log-likelihood", data, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
         XYPlot plot = chart.getXYPlot();
-        plot.setDomainAxis(new LogAxis("learning rate (log scale)"));
+        LogAxis x = new LogAxis("learning rate (log scale)");
+        x.setBase(10);
+        x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(0.5));
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
+        plot.setDomainAxis(x);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         ((XYLineAndShapeRenderer) plot.getRenderer()).setDefaultShapesVisible(true);
         return chart;
     }
 
+    /** One colour per method, the same in every chart. */
     private static void style(JFreeChart chart) {
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
         plot.setRangeGridlinePaint(new Color(0xdddddd));
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        for (int i = 0; i < COLORS.length; i++) {
-            r.setSeriesPaint(i, COLORS[i]);
+        XYSeriesCollection data = (XYSeriesCollection) plot.getDataset();
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            FitMethod m = FitMethod.parse(String.valueOf(data.getSeriesKey(i)));
+            r.setSeriesPaint(i, COLORS[m.ordinal() % COLORS.length]);
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);

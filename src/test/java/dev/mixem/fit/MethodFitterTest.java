@@ -51,4 +51,31 @@ class MethodFitterTest {
             assertTrue(gap < tolerance.get(m), m + " ended " + gap + " below EM's optimum " + best);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(CovarianceType.class)
+    void constraintsHoldAfterEveryStep(CovarianceType type) {
+        // Every update recorded (mini-batch methods evaluated after each step), including large learning
+        // rates: the parameterization keeps the weights on the simplex and the covariances positive definite.
+        GaussianParams truth = SyntheticMixture.random(type, 3, 3, 2.0, 3);
+        LocalBlockSource src = LocalBlockSource.of(EmFitterTest.sample(truth, 3000, 2), null, 500);
+        FitConfig cfg = FitConfig.defaults(3).withCovariance(type, FitConfig.DEFAULT_REG_COVAR).withSeed(2);
+        GaussianParams init = Initializer.initialize(src, cfg, 2, 0).params();
+        for (FitMethod m : FitMethod.values()) {
+            for (double lrFactor : new double[]{1, 10}) {
+                MethodFitter.Options o = MethodFitter.Options.defaults(m, 2, 3).withBatchFraction(0.05).withEvalEvery(0.05);
+                if (m.hasLearningRate()) {
+                    o = o.withLearningRate(m.defaultLearningRate() * lrFactor);
+                }
+                int[] steps = {0};
+                MethodFitter.Result r = MethodFitter.run(src, init, o, s -> {
+                    assertTrue(s.constraintsHeld(), m + " broke a constraint at step " + s.iteration());
+                    steps[0]++;
+                });
+                assertEquals(r.trace().size(), steps[0]);
+                assertEquals(r.trace().get(r.trace().size() - 1).iteration() + 1, r.trace().size(),
+                        m + ": a trace entry after every update");
+            }
+        }
+    }
 }
