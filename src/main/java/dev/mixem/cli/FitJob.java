@@ -65,7 +65,8 @@ final class FitJob {
         List<TraceEntry> trace = new java.util.ArrayList<>();
         double prevSeconds = 0;
         for (MethodStep s : r.trace()) {
-            trace.add(new TraceEntry(s.iteration(), s.avgLogLikelihood(), s.seconds() - prevSeconds, s.likelihoodDecreased()));
+            trace.add(new TraceEntry(s.iteration(), s.avgLogLikelihood(), s.seconds() - prevSeconds,
+                    s.likelihoodDecreased(), s.passes()));
             prevSeconds = s.seconds();
         }
         return new FitResult(r.params(), finalStats.avgLogLikelihood(), r.trace().get(r.trace().size() - 1).iteration(),

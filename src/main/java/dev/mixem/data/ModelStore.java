@@ -20,10 +20,13 @@ public final class ModelStore {
 
     public static void save(Configuration conf, GaussianMixtureModel model, String dir) {
         HadoopFiles.writeString(conf, dir + "/" + MODEL_FILE, model.toJson());
-        StringBuilder csv = new StringBuilder("iteration,avgLogLikelihood,seconds,likelihoodDecreased\n");
+        StringBuilder csv = new StringBuilder("iteration,avgLogLikelihood,seconds,cumulativeSeconds,passes,likelihoodDecreased\n");
+        double cumulative = 0;
         for (TraceEntry e : model.summary().trace()) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%s,%s%n", e.iteration(),
-                    Double.toString(e.avgLogLikelihood()), Double.toString(e.seconds()), e.likelihoodDecreased()));
+            cumulative += e.seconds();
+            csv.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s%n", e.iteration(),
+                    Double.toString(e.avgLogLikelihood()), Double.toString(e.seconds()), Double.toString(cumulative),
+                    Double.toString(e.passes()), e.likelihoodDecreased()));
         }
         HadoopFiles.writeString(conf, dir + "/" + TRACE_FILE, csv.toString());
     }

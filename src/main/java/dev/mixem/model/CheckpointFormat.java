@@ -179,7 +179,8 @@ public final class CheckpointFormat {
         ArrayNode a = JSON.createArrayNode();
         for (TraceEntry e : trace) {
             a.addObject().put("iteration", e.iteration()).put("avgLogLikelihood", e.avgLogLikelihood())
-                    .put("seconds", e.seconds()).put("likelihoodDecreased", e.likelihoodDecreased());
+                    .put("seconds", e.seconds()).put("likelihoodDecreased", e.likelihoodDecreased())
+                    .put("passes", e.passes());
         }
         return a;
     }
@@ -188,7 +189,8 @@ public final class CheckpointFormat {
         List<TraceEntry> out = new ArrayList<>();
         for (JsonNode e : a) {
             out.add(new TraceEntry(e.get("iteration").asInt(), e.get("avgLogLikelihood").asDouble(),
-                    e.get("seconds").asDouble(), e.get("likelihoodDecreased").asBoolean()));
+                    e.get("seconds").asDouble(), e.get("likelihoodDecreased").asBoolean(),
+                    e.path("passes").asDouble(e.get("iteration").asInt())));
         }
         return out;
     }

@@ -192,11 +192,15 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         ArrayNode restarts = root.putArray("restartLogLikelihoods");
         s.restartLogLikelihoods().forEach(restarts::add);
         ArrayNode trace = root.putArray("trace");
+        double cumulative = 0;
         for (TraceEntry e : s.trace()) {
+            cumulative += e.seconds();
             ObjectNode t = trace.addObject();
             t.put("iteration", e.iteration());
             t.put("avgLogLikelihood", e.avgLogLikelihood());
             t.put("seconds", e.seconds());
+            t.put("cumulativeSeconds", cumulative);
+            t.put("passes", e.passes());
             t.put("likelihoodDecreased", e.likelihoodDecreased());
         }
         root.set("provenance", JSON.valueToTree(provenance));
@@ -288,7 +292,8 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             if (traceNode != null) {
                 for (JsonNode t : traceNode) {
                     trace.add(new TraceEntry(t.path("iteration").asInt(), t.path("avgLogLikelihood").asDouble(),
-                            t.path("seconds").asDouble(), t.path("likelihoodDecreased").asBoolean()));
+                            t.path("seconds").asDouble(), t.path("likelihoodDecreased").asBoolean(),
+                            t.path("passes").asDouble(t.path("iteration").asInt())));
                 }
             }
             List<Double> restarts = new ArrayList<>();
