@@ -73,4 +73,21 @@ class CompareTest {
         assertTrue(!html.contains("http://") && !html.contains("https://"), "the report needs no network");
         assertEquals(best, o.bestAvgLogLikelihood(), 0.0);
     }
+
+    @Test
+    void everyMethodRunsOnDataWithMissingCells() throws Exception {
+        String data = dir.resolve("holes.csv").toString();
+        GenerateCommand.write(SparkTestSession.get(), 3000, 3, 2, 8, data, "csv", 2, 3.0, 0.15);
+        MethodFitter.Options template = new MethodFitter.Options(FitMethod.EM, 0, 0.1, 0, 3, 0, 1e-6, 2, 0.5);
+        String out = dir.resolve("cmp-holes").toString();
+        Comparison.Outcome o = CompareCommand.run(SparkTestSession.get(), InputSpec.of(data),
+                FitConfig.defaults(2).withSeed(2), List.of(FitMethod.values()), template, 0, out);
+        JsonNode json = new ObjectMapper().readTree(Path.of(out, "compare.json").toFile());
+        assertTrue(json.get("data").get("missingCells").asLong() > 0);
+        for (Comparison.MethodOutcome m : o.methods()) {
+            assertTrue(Double.isFinite(m.finalAvgLogLikelihood()), m.options().method() + " on missing cells");
+            assertTrue(m.constraintsHeld());
+            assertEquals(null, m.result().diverged(), m.options().method() + " diverged");
+        }
+    }
 }
