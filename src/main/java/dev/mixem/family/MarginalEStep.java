@@ -39,6 +39,14 @@ import java.util.List;
  */
 final class MarginalEStep {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
+    /**
+     * From this dimension on, a pattern with fewer missing than observed cells is factored through the
+     * precision (O(nm³)) rather than Σ_oo (O(no³)): in many dimensions, patterns seldom repeat and the
+     * factorization dominates. Below it, patterns repeat, the factorization is paid once per task, and the
+     * Σ_oo route's cheaper per-row work wins (measured at d=10: 1.5x faster; at d=50 the precision route
+     * was 2-3.5x faster).
+     */
+    static final int PRECISION_ROUTE_MIN_DIM = 24;
     /** Most doubles the pattern cache holds (64 MiB) before it is cleared. */
     static final long CACHE_DOUBLES = 8L << 20;
 
@@ -46,6 +54,7 @@ final class MarginalEStep {
     private final int d;
     private final boolean full;
     private final BlockKernels kernels;
+    private final int precisionRouteMinDim;
     private final HashMap<Key, Pattern> patterns = new HashMap<>();
     private final Key probe;
     private final List<Pattern> groups = new ArrayList<>();
@@ -71,11 +80,22 @@ final class MarginalEStep {
     private double[] zb;
     private double[] yb;
     private double[] sr;
+    /** Full: a group's Λ_om-projection W = Z_o Λ_om, then its solves (m x nm). */
+    private double[] wb;
+    /** Full: per component, the precision Λ = Σ⁻¹ (k*d*d) and log det Σ, for the scorer the cache is for. */
+    private double[] precision;
+    private double[] logDetCov;
     private final double[] z;
     private final double[] e;
     private final double[] firstAcc;
 
     MarginalEStep(int k, int d, boolean full, BlockKernels kernels) {
+        this(k, d, full, kernels, PRECISION_ROUTE_MIN_DIM);
+    }
+
+    /** With the dimension from which the precision route is used (tests use 0 to exercise it at small d). */
+    MarginalEStep(int k, int d, boolean full, BlockKernels kernels, int precisionRouteMinDim) {
+        this.precisionRouteMinDim = precisionRouteMinDim;
         this.k = k;
         this.d = d;
         this.full = full;
@@ -100,6 +120,7 @@ final class MarginalEStep {
                 ws = new double[n];
                 order = new int[n];
                 zb = new double[n * d];
+                wb = new double[n * d];
                 yb = new double[n * d];
                 sr = new double[n];
             }
@@ -114,6 +135,25 @@ final class MarginalEStep {
         patterns.clear();
         cachedDoubles = 0;
         cachedFor = s;
+        if (full) {
+            precision = new double[k * d * d];
+            logDetCov = new double[k];
+            for (int c = 0; c < k; c++) {
+                double[] li = GaussianGradient.lowerInverse(java.util.Arrays.copyOfRange(s.factors, c * d * d,
+                        (c + 1) * d * d), d);
+                for (int b = 0; b < d; b++) {
+                    for (int a = b; a < d; a++) {
+                        double v = 0;
+                        for (int t = a; t < d; t++) {
+                            v += li[t + a * d] * li[t + b * d];
+                        }
+                        precision[c * d * d + a + b * d] = v;
+                        precision[c * d * d + b + a * d] = v;
+                    }
+                }
+                logDetCov[c] = 2 * (s.logWeights[c] - 0.5 * d * LOG_2PI - s.logConst[c]);
+            }
+        }
         if (!full) {
             logVar = new double[k * d];
             for (int i = 0; i < k * d; i++) {
@@ -188,14 +228,19 @@ final class MarginalEStep {
                     Arrays.fill(out, base, base + m, p.logConst[c]);
                     continue;
                 }
-                centreObserved(s, p, c, g0, m, n, yb);
-                kernels.solveLowerTransposed(m, no, p.lo, c * no * no, yb, 0);
                 Arrays.fill(out, base, base + m, 0.0);
-                for (int t = 0; t < no; t++) {
-                    int col = t * m;
-                    for (int i = 0; i < m; i++) {
-                        double v = yb[col + i];
-                        out[base + i] += v * v;
+                if (p.viaPrecision) {
+                    centreObserved(s, p, c, g0, m, n, zb);
+                    schurMahalanobis(p, c, m, out, base);
+                } else {
+                    centreObserved(s, p, c, g0, m, n, yb);
+                    kernels.solveLowerTransposed(m, no, p.lo, c * no * no, yb, 0);
+                    for (int t = 0; t < no; t++) {
+                        int col = t * m;
+                        for (int i = 0; i < m; i++) {
+                            double v = yb[col + i];
+                            out[base + i] += v * v;
+                        }
                     }
                 }
                 double lc = p.logConst[c];
@@ -203,6 +248,85 @@ final class MarginalEStep {
                     out[base + i] = lc - 0.5 * out[base + i];
                 }
             }
+        }
+    }
+
+    /**
+     * Precision route: adds z_oᵀ Σ_oo⁻¹ z_o = z_oᵀ Λ_oo z_o - wᵀ Λ_mm⁻¹ w, w = Λ_mo z_o (a Schur complement),
+     * for the group's centred observed columns in {@code zb}, to {@code out[base ..]}; leaves
+     * V = W L_mm⁻ᵀ in {@code wb}. Clamped at 0 against the rounding of the difference.
+     */
+    private void schurMahalanobis(Pattern p, int c, int m, double[] out, int base) {
+        int no = p.obs.length;
+        int nm = p.mis.length;
+        int po = c * d * d;
+        for (int t = 0; t < no; t++) {
+            int jt = p.obs[t];
+            int zt = t * m;
+            for (int u = 0; u < no; u++) {
+                double lam = precision[po + p.obs[u] + jt * d];
+                int zu = u * m;
+                for (int i = 0; i < m; i++) {
+                    out[base + i] += lam * zb[zu + i] * zb[zt + i];
+                }
+            }
+        }
+        projectMissing(p, c, m);
+        kernels.solveLowerTransposed(m, nm, p.lmm, c * nm * nm, wb, 0);
+        for (int a = 0; a < nm; a++) {
+            int col = a * m;
+            for (int i = 0; i < m; i++) {
+                double v = wb[col + i];
+                out[base + i] -= v * v;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            out[base + i] = Math.max(0.0, out[base + i]);
+        }
+    }
+
+    /** W = Z_o Λ_om (m x nm) into {@code wb}, for the centred observed columns in {@code zb}. */
+    private void projectMissing(Pattern p, int c, int m) {
+        int no = p.obs.length;
+        int nm = p.mis.length;
+        int po = c * d * d;
+        Arrays.fill(wb, 0, m * nm, 0.0);
+        for (int a = 0; a < nm; a++) {
+            int ja = p.mis[a];
+            int col = a * m;
+            for (int u = 0; u < no; u++) {
+                double lam = precision[po + p.obs[u] + ja * d];
+                int zu = u * m;
+                for (int i = 0; i < m; i++) {
+                    wb[col + i] += lam * zb[zu + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Precision route: x̂_m - μ_m = -Λ_mm⁻¹ w for the group, from V = W L_mm⁻ᵀ in {@code wb}: solves U L_mm = V
+     * in place (U = V L_mm⁻¹, whose row i is (L_mm⁻ᵀ v_i)ᵀ = (Λ_mm⁻¹ w_i)ᵀ), then negates.
+     */
+    private void conditionalMissing(Pattern p, int c, int m) {
+        int nm = p.mis.length;
+        int lo = c * nm * nm;
+        for (int j = nm - 1; j >= 0; j--) {
+            int cj = j * m;
+            for (int t = j + 1; t < nm; t++) {
+                double l = p.lmm[lo + t + j * nm];
+                int ct = t * m;
+                for (int i = 0; i < m; i++) {
+                    wb[cj + i] -= wb[ct + i] * l;
+                }
+            }
+            double inv = 1.0 / p.lmm[lo + j + j * nm];
+            for (int i = 0; i < m; i++) {
+                wb[cj + i] *= inv;
+            }
+        }
+        for (int i = 0; i < m * nm; i++) {
+            wb[i] = -wb[i];
         }
     }
 
@@ -291,15 +415,24 @@ final class MarginalEStep {
                     firstAcc[j] += f;
                 }
                 int bo = c * nm * no;
+                if (p.viaPrecision) {
+                    projectMissing(p, c, m);
+                    kernels.solveLowerTransposed(m, nm, p.lmm, c * nm * nm, wb, 0);
+                    conditionalMissing(p, c, m);
+                }
                 for (int a = 0; a < nm; a++) {
                     int j = p.mis[a];
                     int dst = g0 + j * n;
-                    Arrays.fill(yb, 0, m, 0.0);
-                    for (int t = 0; t < no; t++) {
-                        double coef = p.b[bo + a * no + t];
-                        int zc = t * m;
-                        for (int i = 0; i < m; i++) {
-                            yb[i] += coef * zb[zc + i];
+                    if (p.viaPrecision) {
+                        System.arraycopy(wb, a * m, yb, 0, m);
+                    } else {
+                        Arrays.fill(yb, 0, m, 0.0);
+                        for (int t = 0; t < no; t++) {
+                            double coef = p.b[bo + a * no + t];
+                            int zc = t * m;
+                            for (int i = 0; i < m; i++) {
+                                yb[i] += coef * zb[zc + i];
+                            }
                         }
                     }
                     double f = 0;
@@ -344,6 +477,37 @@ final class MarginalEStep {
             out[j] = v;
         }
         int nm = p.mis.length;
+        if (p.viaPrecision) {
+            // -Λ_mm⁻¹ Λ_mo z: w, then L y = w and Lᵀ u = y with L = chol(Λ_mm).
+            double[] w = new double[nm];
+            int po = c * d * d;
+            int lo = c * nm * nm;
+            for (int a = 0; a < nm; a++) {
+                double v = 0;
+                for (int t = 0; t < no; t++) {
+                    v += precision[po + p.obs[t] + p.mis[a] * d] * z[t];
+                }
+                w[a] = v;
+            }
+            for (int a = 0; a < nm; a++) {
+                double v = w[a];
+                for (int t = 0; t < a; t++) {
+                    v -= p.lmm[lo + a + t * nm] * w[t];
+                }
+                w[a] = v / p.lmm[lo + a + a * nm];
+            }
+            for (int a = nm - 1; a >= 0; a--) {
+                double v = w[a];
+                for (int t = a + 1; t < nm; t++) {
+                    v -= p.lmm[lo + t + a * nm] * w[t];
+                }
+                w[a] = v / p.lmm[lo + a + a * nm];
+            }
+            for (int a = 0; a < nm; a++) {
+                out[p.mis[a]] = -w[a];
+            }
+            return;
+        }
         int bo = c * nm * no;
         for (int a = 0; a < nm; a++) {
             double v = 0;
@@ -522,7 +686,10 @@ final class MarginalEStep {
                 obs[t++] = j;
             }
         }
-        Pattern p = new Pattern(k, obs, mis);
+        if (nm > 0 && nm < no && d >= precisionRouteMinDim) {
+            return factorViaPrecision(obs, mis);
+        }
+        Pattern p = new Pattern(k, obs, mis, false);
         double[] soo = new double[no * no];
         double[] at = new double[no * nm];
         for (int c = 0; c < k; c++) {
@@ -587,6 +754,48 @@ final class MarginalEStep {
         return p;
     }
 
+    /**
+     * A pattern with fewer missing than observed cells: the Cholesky factor of Λ_mm (the precision's missing
+     * block, nm x nm) instead of Σ_oo's. With det Σ_oo = det Σ · det Λ_mm and Cov[x_m | x_o] = Λ_mm⁻¹, a
+     * pattern costs O(nm³) to factor instead of O(no³), which matters when patterns do not repeat.
+     */
+    private Pattern factorViaPrecision(int[] obs, int[] mis) {
+        int no = obs.length;
+        int nm = mis.length;
+        Pattern p = new Pattern(k, obs, mis, true);
+        double[] lam = new double[nm * nm];
+        for (int c = 0; c < k; c++) {
+            int po = c * d * d;
+            for (int bb = 0; bb < nm; bb++) {
+                for (int a = 0; a < nm; a++) {
+                    lam[a + bb * nm] = precision[po + mis[a] + mis[bb] * d];
+                }
+            }
+            double[] l = Linalg.choleskyLower(lam, 0, nm);
+            if (l == null) {
+                throw new NumericalException("the precision of component " + c + " restricted to the " + nm
+                        + " missing features of a row is not positive definite; increase --reg-covar");
+            }
+            int lo = c * nm * nm;
+            System.arraycopy(l, 0, p.lmm, lo, nm * nm);
+            double logDetOo = logDetCov[c] + Linalg.logDetFromCholesky(l, 0, nm);
+            p.logConst[c] = cachedFor.logWeights[c] - 0.5 * no * LOG_2PI - 0.5 * logDetOo;
+            // C = Λ_mm⁻¹ = L⁻ᵀ L⁻¹.
+            double[] li = GaussianGradient.lowerInverse(l, nm);
+            for (int bb = 0; bb < nm; bb++) {
+                for (int a = bb; a < nm; a++) {
+                    double v = 0;
+                    for (int t = a; t < nm; t++) {
+                        v += li[t + a * nm] * li[t + bb * nm];
+                    }
+                    p.cond[lo + a + bb * nm] = v;
+                    p.cond[lo + bb + a * nm] = v;
+                }
+            }
+        }
+        return p;
+    }
+
     private static final class Key {
         final long[] bits;
         int hash;
@@ -622,21 +831,28 @@ final class MarginalEStep {
         /** Per component, the nm x nm conditional covariance Σ_mm - Σ_mo Σ_oo⁻¹ Σ_om. */
         final double[] cond;
         final long size;
+        /** Whether the pattern is factored through the precision's missing block ({@link #lmm}). */
+        final boolean viaPrecision;
+        /** Precision route: per component, the nm x nm lower Cholesky factor of Λ_mm. */
+        final double[] lmm;
         /** This block's rows with the pattern: how many, where the group starts, the next free position. */
         int count;
         int start;
         int cursor;
 
-        Pattern(int k, int[] obs, int[] mis) {
+        Pattern(int k, int[] obs, int[] mis, boolean viaPrecision) {
             int no = obs.length;
             int nm = mis.length;
             this.obs = obs;
             this.mis = mis;
+            this.viaPrecision = viaPrecision;
             this.logConst = new double[k];
-            this.lo = new double[k * no * no];
-            this.b = new double[k * nm * no];
+            this.lo = viaPrecision ? new double[0] : new double[k * no * no];
+            this.b = viaPrecision ? new double[0] : new double[k * nm * no];
+            this.lmm = viaPrecision ? new double[k * nm * nm] : new double[0];
             this.cond = new double[k * nm * nm];
-            this.size = (long) k * (no * no + nm * no + nm * nm + 2) + obs.length + mis.length;
+            this.size = (long) k * (viaPrecision ? 2 * nm * nm + 2 : no * no + nm * no + nm * nm + 2) + obs.length
+                    + mis.length;
         }
     }
 }

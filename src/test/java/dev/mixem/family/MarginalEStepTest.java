@@ -180,15 +180,37 @@ class MarginalEStepTest {
         RowBlock b = withMissing(weighted, 0.35, 8);
         assertTrue(b.missing > 0);
         GaussianStats expected = direct(p, b);
-        GaussianStats actual = estep(p, b);
-        // The two sides differ only by rounding: Cholesky against Gauss-Jordan on covariances with
-        // eigenvalues in [0.25, 1] (condition ≤ 4) and sums of 60 terms, far inside 1e-9 relative.
-        assertEquals(expected.logLikelihood, actual.logLikelihood, 1e-9 * Math.abs(expected.logLikelihood));
-        assertEquals(expected.weight, actual.weight, 1e-12 * expected.weight);
-        assertEquals(expected.rows, actual.rows);
-        assertClose(expected.resp, actual.resp, 1e-9, "resp");
-        assertClose(expected.first, actual.first, 1e-9, "first");
-        assertClose(expected.second, actual.second, 1e-9, "second");
+        GaussianStats viaCovariance = estep(p, b);
+        // The same rows with patterns of fewer missing than observed cells factored through the precision
+        // (a Schur complement), the route used from PRECISION_ROUTE_MIN_DIM dimensions on.
+        GaussianStats viaPrecision = GaussianStats.empty(k, d, type);
+        new MarginalEStep(k, d, type == CovarianceType.FULL, BlockKernels.forDimension(d), 0)
+                .accumulate(p.scorer(), b, viaPrecision);
+        for (GaussianStats actual : java.util.List.of(viaCovariance, viaPrecision)) {
+            // The two sides differ only by rounding: Cholesky against Gauss-Jordan on covariances with
+            // eigenvalues in [0.25, 1] (condition ≤ 4) and sums of 60 terms, far inside 1e-9 relative.
+            assertEquals(expected.logLikelihood, actual.logLikelihood, 1e-9 * Math.abs(expected.logLikelihood));
+            assertEquals(expected.weight, actual.weight, 1e-12 * expected.weight);
+            assertEquals(expected.rows, actual.rows);
+            assertClose(expected.resp, actual.resp, 1e-9, "resp");
+            assertClose(expected.first, actual.first, 1e-9, "first");
+            assertClose(expected.second, actual.second, 1e-9, "second");
+        }
+    }
+
+    @Test
+    void thePrecisionRouteImputesTheConditionalMean() {
+        int k = 2;
+        int d = 4;
+        GaussianParams p = SyntheticMixture.random(CovarianceType.FULL, k, d, 2.0, 41);
+        RowBlock b = withMissing(GaussianEStepTest.randomBlock(30, d, 2, 2.0), 0.3, 6);
+        double[] resp = new double[b.rows * k];
+        new GaussianEStep(k, d, true).posterior(p.scorer(), b, resp, new double[b.rows]);
+        double[] viaCovariance = new double[b.rows * d];
+        double[] viaPrecision = new double[b.rows * d];
+        new MarginalEStep(k, d, true, BlockKernels.forDimension(d)).impute(p.scorer(), b, resp, viaCovariance);
+        new MarginalEStep(k, d, true, BlockKernels.forDimension(d), 0).impute(p.scorer(), b, resp, viaPrecision);
+        assertClose(viaCovariance, viaPrecision, 1e-10, "imputed");
     }
 
     @ParameterizedTest
