@@ -253,21 +253,11 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
 
     @Override
     public GaussianStats eStep(GaussianScorer scorer, String description) {
-        spark.sparkContext().setJobDescription(description);
-        Broadcast<GaussianScorer> bcScorer = jsc().broadcast(scorer);
-        try {
-            return DeterministicReduce.reduce(blocks.mapPartitions(eStepFunction(bcScorer)),
-                    DeterministicReduce.DEFAULT_FAN_IN);
-        } finally {
-            bcScorer.destroy();
-        }
+        return eStep(scorer, description, 1.0, 0);
     }
 
     @Override
     public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
-        if (fraction >= 1) {
-            return eStep(scorer, description);
-        }
         spark.sparkContext().setJobDescription(description);
         Broadcast<GaussianScorer> bcScorer = jsc().broadcast(scorer);
         long[] off = offsets;
@@ -287,18 +277,6 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
         } finally {
             bcScorer.destroy();
         }
-    }
-
-    private static FlatMapFunction<Iterator<RowBlock>, GaussianStats> eStepFunction(Broadcast<GaussianScorer> bc) {
-        return it -> {
-            GaussianScorer s = bc.value();
-            GaussianEStep step = new GaussianEStep(s.k, s.d, s.full);
-            GaussianStats stats = GaussianStats.empty(s.k, s.d, s.type());
-            while (it.hasNext()) {
-                step.accumulate(s, it.next(), stats);
-            }
-            return List.of(stats).iterator();
-        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.mixem.family;
 
 import dev.mixem.config.CovarianceType;
+import dev.mixem.math.Linalg;
 import dev.mixem.stats.GaussianStats;
 
 /**
@@ -93,18 +94,8 @@ public final class GaussianGradient {
                         u[i + j * d] = i == j ? Math.exp(v[o++]) : v[o++];
                     }
                 }
-                // Σ = (U Uᵀ)⁻¹ = U⁻ᵀ U⁻¹ with V = U⁻¹ lower triangular: Σ_ab = Σ_t V_ta V_tb.
-                double[] inv = lowerInverse(u, d);
-                for (int b = 0; b < d; b++) {
-                    for (int a = b; a < d; a++) {
-                        double s = 0;
-                        for (int t = a; t < d; t++) {
-                            s += inv[t + a * d] * inv[t + b * d];
-                        }
-                        cov[c * d * d + a + b * d] = s;
-                        cov[c * d * d + b + a * d] = s;
-                    }
-                }
+                // Σ = (U Uᵀ)⁻¹.
+                System.arraycopy(Linalg.inverseFromCholesky(u, 0, d), 0, cov, c * d * d, d * d);
             } else {
                 for (int j = 0; j < d; j++) {
                     cov[c * d + j] = Math.exp(v[o++]);
@@ -184,39 +175,10 @@ public final class GaussianGradient {
         if (l == null) {
             throw new NumericalException("covariance is not positive definite");
         }
-        double[] li = lowerInverse(l, d);
-        // Σ⁻¹ = L⁻ᵀ L⁻¹: P_ab = Σ_t Li_ta Li_tb.
-        double[] prec = new double[d * d];
-        for (int b = 0; b < d; b++) {
-            for (int a = b; a < d; a++) {
-                double s = 0;
-                for (int t = a; t < d; t++) {
-                    s += li[t + a * d] * li[t + b * d];
-                }
-                prec[a + b * d] = s;
-                prec[b + a * d] = s;
-            }
-        }
-        double[] u = dev.mixem.math.Linalg.choleskyLower(prec, 0, d);
+        double[] u = dev.mixem.math.Linalg.choleskyLower(Linalg.inverseFromCholesky(l, 0, d), 0, d);
         if (u == null) {
             throw new NumericalException("precision is not positive definite");
         }
         return u;
-    }
-
-    /** The inverse of a lower-triangular d x d column-major matrix (lower triangular too). */
-    static double[] lowerInverse(double[] l, int d) {
-        double[] inv = new double[d * d];
-        for (int col = 0; col < d; col++) {
-            inv[col + col * d] = 1.0 / l[col + col * d];
-            for (int i = col + 1; i < d; i++) {
-                double s = 0;
-                for (int t = col; t < i; t++) {
-                    s += l[i + t * d] * inv[t + col * d];
-                }
-                inv[i + col * d] = -s / l[i + i * d];
-            }
-        }
-        return inv;
     }
 }

@@ -88,6 +88,8 @@ final class MarginalEStep {
     private final double[] z;
     private final double[] e;
     private final double[] firstAcc;
+    /** A row's missing-cell workspace (impute's precision route). */
+    private final double[] rowScratch;
 
     MarginalEStep(int k, int d, boolean full, BlockKernels kernels) {
         this(k, d, full, kernels, PRECISION_ROUTE_MIN_DIM);
@@ -104,6 +106,7 @@ final class MarginalEStep {
         this.z = new double[d];
         this.e = new double[d];
         this.firstAcc = new double[d];
+        this.rowScratch = new double[d];
     }
 
     private void ensure(int n) {
@@ -139,18 +142,7 @@ final class MarginalEStep {
             precision = new double[k * d * d];
             logDetCov = new double[k];
             for (int c = 0; c < k; c++) {
-                double[] li = GaussianGradient.lowerInverse(java.util.Arrays.copyOfRange(s.factors, c * d * d,
-                        (c + 1) * d * d), d);
-                for (int b = 0; b < d; b++) {
-                    for (int a = b; a < d; a++) {
-                        double v = 0;
-                        for (int t = a; t < d; t++) {
-                            v += li[t + a * d] * li[t + b * d];
-                        }
-                        precision[c * d * d + a + b * d] = v;
-                        precision[c * d * d + b + a * d] = v;
-                    }
-                }
+                System.arraycopy(Linalg.inverseFromCholesky(s.factors, c * d * d, d), 0, precision, c * d * d, d * d);
                 logDetCov[c] = 2 * (s.logWeights[c] - 0.5 * d * LOG_2PI - s.logConst[c]);
             }
         }
@@ -479,7 +471,7 @@ final class MarginalEStep {
         int nm = p.mis.length;
         if (p.viaPrecision) {
             // -Λ_mm⁻¹ Λ_mo z: w, then L y = w and Lᵀ u = y with L = chol(Λ_mm).
-            double[] w = new double[nm];
+            double[] w = rowScratch;
             int po = c * d * d;
             int lo = c * nm * nm;
             for (int a = 0; a < nm; a++) {
@@ -780,18 +772,8 @@ final class MarginalEStep {
             System.arraycopy(l, 0, p.lmm, lo, nm * nm);
             double logDetOo = logDetCov[c] + Linalg.logDetFromCholesky(l, 0, nm);
             p.logConst[c] = cachedFor.logWeights[c] - 0.5 * no * LOG_2PI - 0.5 * logDetOo;
-            // C = Λ_mm⁻¹ = L⁻ᵀ L⁻¹.
-            double[] li = GaussianGradient.lowerInverse(l, nm);
-            for (int bb = 0; bb < nm; bb++) {
-                for (int a = bb; a < nm; a++) {
-                    double v = 0;
-                    for (int t = a; t < nm; t++) {
-                        v += li[t + a * nm] * li[t + bb * nm];
-                    }
-                    p.cond[lo + a + bb * nm] = v;
-                    p.cond[lo + bb + a * nm] = v;
-                }
-            }
+            // C = Λ_mm⁻¹.
+            System.arraycopy(Linalg.inverseFromCholesky(l, 0, nm), 0, p.cond, lo, nm * nm);
         }
         return p;
     }

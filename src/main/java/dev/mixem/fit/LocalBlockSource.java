@@ -85,12 +85,7 @@ public final class LocalBlockSource implements BlockSource {
 
     @Override
     public GaussianStats eStep(GaussianScorer scorer, String description) {
-        GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
-        GaussianStats stats = GaussianStats.empty(scorer.k, scorer.d, scorer.type());
-        for (RowBlock b : blocks) {
-            step.accumulate(scorer, b, stats);
-        }
-        return stats;
+        return eStep(scorer, description, 1.0, 0);
     }
 
     @Override

@@ -223,7 +223,7 @@ public final class MethodFitter {
         Result lbfgs() {
             int k = params.k();
             int d = params.dim();
-            double[] lastX = {Double.NaN};
+            double[][] lastX = {null};
             double[] lastLl = {Double.NaN};
             java.util.function.Function<double[], double[]> objective = x -> {
                 double[] out = new double[x.length + 1];
@@ -242,7 +242,7 @@ public final class MethodFitter {
                 for (int i = 0; i < g.length; i++) {
                     out[i + 1] = -g[i];
                 }
-                lastX[0] = x[0];
+                lastX[0] = x.clone();
                 lastLl[0] = st.avgLogLikelihood();
                 return out;
             };
@@ -257,7 +257,8 @@ public final class MethodFitter {
                     params = GaussianGradient.fromVector(x, type, k, d);
                     seconds += (System.nanoTime() - t0) / 1e9;
                     iteration++;
-                    record(o.evalSample() == 0 && x[0] == lastX[0] ? lastLl[0] : evaluate(params));
+                    // The accepted point is usually the line search's last evaluation: reuse its log-likelihood.
+                    record(o.evalSample() == 0 && java.util.Arrays.equals(x, lastX[0]) ? lastLl[0] : evaluate(params));
                     t0 = System.nanoTime();
                 }
             } catch (RuntimeException e) {

@@ -60,4 +60,40 @@ public final class Linalg {
         }
         return 2 * s;
     }
+
+    /** The inverse of a lower-triangular d x d column-major matrix at {@code offset} (lower triangular too). */
+    public static double[] lowerInverse(double[] l, int offset, int d) {
+        double[] inv = new double[d * d];
+        for (int col = 0; col < d; col++) {
+            inv[col + col * d] = 1.0 / l[offset + col + col * d];
+            for (int i = col + 1; i < d; i++) {
+                double s = 0;
+                for (int t = col; t < i; t++) {
+                    s += l[offset + i + t * d] * inv[t + col * d];
+                }
+                inv[i + col * d] = -s / l[offset + i + i * d];
+            }
+        }
+        return inv;
+    }
+
+    /**
+     * (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ as a full symmetric d x d column-major matrix, for a lower-triangular L at
+     * {@code offset}: the inverse of a matrix from its Cholesky factor.
+     */
+    public static double[] inverseFromCholesky(double[] l, int offset, int d) {
+        double[] li = lowerInverse(l, offset, d);
+        double[] out = new double[d * d];
+        for (int b = 0; b < d; b++) {
+            for (int a = b; a < d; a++) {
+                double s = 0;
+                for (int t = a; t < d; t++) {
+                    s += li[t + a * d] * li[t + b * d];
+                }
+                out[a + b * d] = s;
+                out[b + a * d] = s;
+            }
+        }
+        return out;
+    }
 }

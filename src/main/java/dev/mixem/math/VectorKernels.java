@@ -25,6 +25,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements BlockKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int W = S.length();
+    /** exp's constants as vectors, made once. */
+    private static final DoubleVector MINUS_LN2_HI = DoubleVector.broadcast(S, -Exp.LN2_HI);
+    private static final DoubleVector MINUS_LN2_LO = DoubleVector.broadcast(S, -Exp.LN2_LO);
+    private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
+    private static final DoubleVector[] INVERSE_FACTORIALS = new DoubleVector[Exp.INVERSE_FACTORIALS.length];
+
+    static {
+        for (int t = 0; t < INVERSE_FACTORIALS.length; t++) {
+            INVERSE_FACTORIALS[t] = DoubleVector.broadcast(S, Exp.INVERSE_FACTORIALS[t]);
+        }
+    }
 
     private final BLAS blas;
 
@@ -169,20 +180,19 @@ final class VectorKernels implements BlockKernels {
     @Override
     public void expShifted(double[] v, int off, double[] shift, int len) {
         int end = len - len % W;
-        DoubleVector one = DoubleVector.broadcast(S, 1.0);
         for (int i = 0; i < end; i += W) {
             DoubleVector x = DoubleVector.fromArray(S, v, off + i).sub(DoubleVector.fromArray(S, shift, i));
             VectorMask<Double> tiny = x.compare(VectorOperators.LT, Exp.MIN);
             VectorMask<Double> large = x.compare(VectorOperators.GT, Exp.MAX);
             DoubleVector n = x.fma(Exp.LOG2E, Exp.SHIFTER).sub(Exp.SHIFTER);
-            DoubleVector r = n.fma(DoubleVector.broadcast(S, -Exp.LN2_HI), x);
-            r = n.fma(DoubleVector.broadcast(S, -Exp.LN2_LO), r);
-            DoubleVector p = DoubleVector.broadcast(S, Exp.INVERSE_FACTORIALS[0]);
-            for (int t = 1; t < Exp.INVERSE_FACTORIALS.length; t++) {
-                p = p.fma(r, DoubleVector.broadcast(S, Exp.INVERSE_FACTORIALS[t]));
+            DoubleVector r = n.fma(MINUS_LN2_HI, x);
+            r = n.fma(MINUS_LN2_LO, r);
+            DoubleVector p = INVERSE_FACTORIALS[0];
+            for (int t = 1; t < INVERSE_FACTORIALS.length; t++) {
+                p = p.fma(r, INVERSE_FACTORIALS[t]);
             }
-            p = p.fma(r, one);
-            p = p.fma(r, one);
+            p = p.fma(r, ONE);
+            p = p.fma(r, ONE);
             LongVector bits = ((LongVector) n.convert(VectorOperators.D2L, 0)).add(1023L)
                     .lanewise(VectorOperators.LSHL, 52L);
             DoubleVector e = p.mul(bits.reinterpretAsDoubles()).blend(0.0, tiny);
