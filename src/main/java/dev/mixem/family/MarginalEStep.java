@@ -43,8 +43,8 @@ final class MarginalEStep {
      * From this dimension on, a pattern with fewer missing than observed cells is factored through the
      * precision (O(nm³)) rather than Σ_oo (O(no³)): in many dimensions, patterns seldom repeat and the
      * factorization dominates. Below it, patterns repeat, the factorization is paid once per task, and the
-     * Σ_oo route's cheaper per-row work wins (measured at d=10: 1.5x faster; at d=50 the precision route
-     * was 2-3.5x faster).
+     * Σ_oo route's cheaper per-row work wins (faster at d=10 in a hand-run harness; at d=50, bench-missing
+     * ran 2-3.5x faster with the precision route).
      */
     static final int PRECISION_ROUTE_MIN_DIM = 24;
     /** Most doubles the pattern cache holds (64 MiB) before it is cleared. */
