@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
@@ -28,13 +28,16 @@ def write_csv(name, x, columns):
 
 
 def best_fit(x, k, cov, inits):
-    """Best mean log-likelihood over 40 restarts of each of the given init_params."""
+    """Best mean log-likelihood over 40 restarts of each of the given init_params, and the fitted model's
+    number of free parameters."""
     best = -np.inf
+    n_params = None
     for init in inits:
         gm = GaussianMixture(n_components=k, covariance_type=cov, reg_covar=REG_COVAR, n_init=40,
                              init_params=init, max_iter=2000, tol=1e-10, random_state=0).fit(x)
         best = max(best, float(gm.score(x)))
-    return best
+        n_params = int(gm._n_parameters())
+    return best, n_params
 
 
 # sklearn's random-responsibility init ("random") is left out: on iris it finds a degenerate optimum
@@ -46,24 +49,33 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     iris = load_iris()
     cancer = load_breast_cancer()
+    wine = load_wine()
     datasets = {
         "iris": (iris.data, [c.replace(" (cm)", "").replace(" ", "_") for c in iris.feature_names]),
         "breast_cancer_std": (StandardScaler().fit_transform(cancer.data),
                               [c.replace(" ", "_") for c in cancer.feature_names]),
+        "wine_std": (StandardScaler().fit_transform(wine.data),
+                     [c.replace(" ", "_").replace("/", "_") for c in wine.feature_names]),
     }
     cases = [("iris", 3, "full"), ("iris", 3, "diag"),
-             ("breast_cancer_std", 2, "full"), ("breast_cancer_std", 2, "diag")]
+             ("breast_cancer_std", 2, "full"), ("breast_cancer_std", 2, "diag"),
+             ("iris", 3, "tied"), ("iris", 3, "spherical"),
+             ("breast_cancer_std", 3, "tied"), ("breast_cancer_std", 3, "spherical"),
+             ("wine_std", 3, "tied"), ("wine_std", 3, "spherical")]
     refs = []
     for name, (x, cols) in datasets.items():
         write_csv(name, x, cols)
     for name, k, cov in cases:
         x = datasets[name][0]
+        kmeans_ll, n_params = best_fit(x, k, cov, ("kmeans",))
         refs.append({"dataset": name, "k": k, "covariance": cov, "regCovar": REG_COVAR,
                      "rows": int(x.shape[0]), "dimension": int(x.shape[1]),
                      # sklearn's default init: k-means (Lloyd from k-means++ seeds), then one M-step.
-                     "kmeansInitAvgLogLikelihood": best_fit(x, k, cov, ("kmeans",)),
+                     "kmeansInitAvgLogLikelihood": kmeans_ll,
                      # best over k-means and seed-only k-means++ inits.
-                     "avgLogLikelihood": best_fit(x, k, cov, ("kmeans", "k-means++"))})
+                     "avgLogLikelihood": best_fit(x, k, cov, ("kmeans", "k-means++"))[0],
+                     # GaussianMixture._n_parameters(), what its bic() and aic() count.
+                     "freeParameters": n_params})
         print(refs[-1])
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump({"producedBy": "scikit-learn " + sklearn.__version__ + " GaussianMixture.score (natural log)",

@@ -27,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     int k;
 
     @Option(names = "--covariance", defaultValue = "full",
-            description = "full or diag (MLlib has full only; with diag it is skipped) (default: ${DEFAULT-VALUE}).")
+            description = "full, diag, tied or spherical (MLlib has full only; it is skipped for the others) (default: ${DEFAULT-VALUE}).")
     String covariance;
 
     @Option(names = "--iterations", defaultValue = "10", description = "EM iterations per run (default: ${DEFAULT-VALUE}).")

@@ -32,7 +32,7 @@ final class BenchMissingCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "8", description = "Components (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", defaultValue = "full", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
 
     @Option(names = "--fractions", defaultValue = "0,0.1,0.3", split = ",",

@@ -70,7 +70,7 @@ final class CompareCommand implements Callable<Integer> {
             description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
     double evalSample;
 
-    @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", defaultValue = "full", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
 
     @Option(names = "--init", defaultValue = "kmeans++", description = "Initialization shared by every method (default: ${DEFAULT-VALUE}).")

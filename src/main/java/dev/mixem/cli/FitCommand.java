@@ -29,7 +29,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Model directory to write.")
     String output;
 
-    @Option(names = "--covariance", defaultValue = "full", description = "full or diag (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", defaultValue = "full", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
 
     @Option(names = "--init", defaultValue = "kmeans++",

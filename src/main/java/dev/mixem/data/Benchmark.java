@@ -82,10 +82,15 @@ public final class Benchmark {
      * FLOPs of one EM iteration, counted the way a GEMM-based implementation does: about 2·N·K·D² for the
      * E-step (the centred rows against each component's factor) and as much for the M-step (the
      * responsibility-weighted outer products), for full covariance; for diagonal covariance, about 3·N·K·D
-     * for the E-step and 4·N·K·D for the statistics.
+     * for the E-step and 4·N·K·D for the statistics (spherical likewise); for tied covariance, one whitening
+     * and one pooled outer product, 2·N·D², plus 5·N·K·D for the distances and per-component sums.
      */
     public static double flopsPerIteration(long n, int k, int d, CovarianceType type) {
-        return type == CovarianceType.FULL ? 4.0 * n * k * d * d : 7.0 * n * k * d;
+        return switch (type) {
+            case FULL -> 4.0 * n * k * d * d;
+            case TIED -> 2.0 * n * d * d + 5.0 * n * k * d;
+            case DIAG, SPHERICAL -> 7.0 * n * k * d;
+        };
     }
 
     public static Result run(SparkSession spark, Options o, java.util.function.Consumer<String> log) {
@@ -274,7 +279,7 @@ public final class Benchmark {
         int d = p.dim();
         MultivariateGaussian[] g = new MultivariateGaussian[k];
         for (int c = 0; c < k; c++) {
-            double[] cov = p.type() == CovarianceType.FULL ? p.covariance(c) : diagonal(p.covariance(c));
+            double[] cov = p.covarianceMatrix(c);
             g[c] = new MultivariateGaussian(Vectors.dense(p.mean(c)), Matrices.dense(d, d, cov));
         }
         return new org.apache.spark.mllib.clustering.GaussianMixtureModel(p.weights(), g);
@@ -295,15 +300,6 @@ public final class Benchmark {
             w[c] /= s;
         }
         return new GaussianParams(CovarianceType.FULL, k, d, w, means, cov);
-    }
-
-    private static double[] diagonal(double[] variances) {
-        int d = variances.length;
-        double[] m = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            m[i + i * d] = variances[i];
-        }
-        return m;
     }
 
     private static GaussianParams scaled(GaussianParams p, double s) {

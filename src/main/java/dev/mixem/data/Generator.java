@@ -162,7 +162,7 @@ public final class Generator {
             for (double v : truth.mean(c)) {
                 m.add(v);
             }
-            double[] cov = truth.covariance(c);
+            double[] cov = truth.covarianceMatrix(c);
             ArrayNode cm = covs.addArray();
             for (int i = 0; i < d; i++) {
                 ArrayNode row = cm.addArray();

@@ -125,7 +125,7 @@ public final class Predictor {
             this.ex = ex;
             this.keep = keep;
             this.blockRows = blockRows;
-            this.step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
+            this.step = new GaussianEStep(scorer.k, scorer.d, scorer.type);
             this.staged = new double[blockRows * scorer.d];
             this.row = new double[ex.width()];
             this.resp = new double[blockRows * scorer.k];

@@ -265,7 +265,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             org.apache.spark.api.java.function.Function2<Integer, Iterator<RowBlock>, Iterator<GaussianStats>> fn =
                     (p, it) -> {
                         GaussianScorer s = bcScorer.value();
-                        GaussianEStep step = new GaussianEStep(s.k, s.d, s.full);
+                        GaussianEStep step = new GaussianEStep(s.k, s.d, s.type);
                         GaussianStats stats = GaussianStats.empty(s.k, s.d, s.type());
                         while (it.hasNext()) {
                             step.accumulate(s, it.next().sample(fraction, seed, off[p]), stats);
@@ -295,7 +295,7 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
             Broadcast<double[]> bc, int k, int d, CovarianceType type) {
         return it -> {
             double[] c = bc.value();
-            GaussianEStep step = new GaussianEStep(k, d, type == CovarianceType.FULL);
+            GaussianEStep step = new GaussianEStep(k, d, type);
             GaussianStats stats = GaussianStats.empty(k, d, type);
             while (it.hasNext()) {
                 step.accumulateNearest(c, it.next(), stats);

@@ -18,7 +18,15 @@ import dev.mixem.stats.GaussianStats;
  * log-sum-exp. The whitened chunk is kept: its rows are scaled by √r_ik and given a last column √r_ik, so
  * one dsyrk yields Σ r y yᵀ, Σ r y and Σ r together. Once per block they go back to the original
  * coordinates (S = L T Lᵀ, s = L t), centred on μ_k: nothing is centred twice and no raw moment is formed.
- * Diagonal covariance: the same quantities with vectorizable loops and transposed matrix-vector products.
+ * Diagonal covariance: the same quantities with vectorizable loops and transposed matrix-vector products;
+ * spherical covariance runs the same kernel (its scorer repeats the precision over the features).
+ * <p>
+ * Tied covariance whitens each chunk once for all components: y = L⁻¹(x - c) about the mixture's centre c,
+ * then ‖y - ν_k‖² against the whitened means ν_k = L⁻¹(μ_k - c). Its statistics are Σ r_k y per component
+ * and one pooled Σ w y yᵀ (one dsyrk, not k), since Σ_k r_ik = 1; once per block they become the pooled
+ * Σ_k Σ r (x - μ_k)(x - μ_k)ᵀ = L [Σ w y yᵀ - Σ_k (ν_k t_kᵀ + t_k ν_kᵀ - N_k ν_k ν_kᵀ)] Lᵀ and
+ * Σ r (x - μ_k) = L (t_k - N_k ν_k). The subtraction loses digits only in proportion to the squared
+ * separation of the components in units of their spread.
  * <p>
  * Blocks with missing cells go to {@link MarginalEStep}, which scores rows on their observed coordinates
  * and uses conditional expectations for the rest; blocks without any take the path above unchanged.
@@ -26,7 +34,13 @@ import dev.mixem.stats.GaussianStats;
 public final class GaussianEStep {
     private final int k;
     private final int d;
+    private final dev.mixem.config.CovarianceType type;
+    /** Full covariance: one factor per component. */
     private final boolean full;
+    private final boolean tied;
+    /** Full or tied: second moments are matrices, at this stride per component (0 when pooled). */
+    private final boolean matrix;
+    private final int statsStride;
     private final BLAS blas = Linalg.blas();
     private final BlockKernels kernels;
     /** Rows per chunk: a chunk's whitened copies (chunk x k x (d+1) doubles) stay within about 1 MiB. */
@@ -42,21 +56,35 @@ public final class GaussianEStep {
     /** Full: per component, the (d+1) x (d+1) lower triangle of Σ r [y 1][y 1]ᵀ over the current block. */
     private final double[] whiteStats;
     private final double[] square;
+    /** Tied: per block, Σ w y yᵀ (lower, d x d), t = Σ r y (k x d, component c at c*d), N = Σ r (k). */
+    private final double[] tiedYY;
+    private final double[] tiedT;
+    private final double[] tiedN;
+    /** Tied: one chunk's log p(x, z=c), for {@link #logJoint}. */
+    private double[] chunkLogJoint;
     private MarginalEStep marginal;
 
-    public GaussianEStep(int k, int d, boolean full) {
+    public GaussianEStep(int k, int d, dev.mixem.config.CovarianceType type) {
         this.k = k;
         this.d = d;
-        this.full = full;
+        this.type = type;
+        this.full = type == dev.mixem.config.CovarianceType.FULL;
+        this.tied = type == dev.mixem.config.CovarianceType.TIED;
+        this.matrix = type.matrix();
+        this.statsStride = type.statsStride(d);
         this.kernels = BlockKernels.forDimension(d);
-        this.chunkRows = Math.max(16, Math.min(1024, (1 << 17) / (k * (d + 1))));
+        this.chunkRows = tied ? Math.max(16, Math.min(1024, (1 << 17) / (d + k + 1)))
+                : Math.max(16, Math.min(1024, (1 << 17) / (k * (d + 1))));
         this.whiteStats = full ? new double[k * (d + 1) * (d + 1)] : null;
-        this.square = full ? new double[d * d] : null;
+        this.square = matrix ? new double[d * d] : null;
+        this.tiedYY = tied ? new double[d * d] : null;
+        this.tiedT = tied ? new double[k * d] : null;
+        this.tiedN = tied ? new double[k] : null;
     }
 
     private MarginalEStep marginal() {
         if (marginal == null) {
-            marginal = new MarginalEStep(k, d, full, kernels);
+            marginal = new MarginalEStep(k, d, type, kernels);
         }
         return marginal;
     }
@@ -71,6 +99,9 @@ public final class GaussianEStep {
             shift = new double[n];
             if (full) {
                 whitened = new double[Math.min(n, chunkRows) * k * (d + 1)];
+            } else if (tied) {
+                whitened = new double[Math.min(n, chunkRows) * d];
+                chunkLogJoint = new double[Math.min(n, chunkRows) * k];
             }
         }
     }
@@ -90,6 +121,16 @@ public final class GaussianEStep {
         int n = b.rows;
         ensure(n);
         double[] x = b.values;
+        if (tied) {
+            for (int r0 = 0; r0 < n; r0 += chunkRows) {
+                int m = Math.min(chunkRows, n - r0);
+                tiedLogJoint(s, x, n, r0, m, chunkLogJoint);
+                for (int c = 0; c < k; c++) {
+                    System.arraycopy(chunkLogJoint, c * m, out, c * n + r0, m);
+                }
+            }
+            return;
+        }
         for (int c = 0; c < k; c++) {
             int base = c * n;
             if (full) {
@@ -130,7 +171,7 @@ public final class GaussianEStep {
                 y[dst + i] = x[src + i] - mu;
             }
         }
-        kernels.solveLowerTransposed(m, d, s.factors, c * d * d, y, yOff);
+        kernels.solveLowerTransposed(m, d, s.factors, c * s.stride, y, yOff);
         for (int i = 0; i < m; i++) {
             out[base + i] = 0;
         }
@@ -144,6 +185,150 @@ public final class GaussianEStep {
         double lc = s.logConst[c];
         for (int i = 0; i < m; i++) {
             out[base + i] = lc - 0.5 * out[base + i];
+        }
+    }
+
+    /**
+     * Tied: for rows [r0, r0 + m) of a block with n rows, the chunk whitened once about the centre into
+     * {@code whitened} (m x d) and log p(x, z=c) = logConst_c - ½ ‖y - ν_c‖² into {@code out[c*m .. c*m + m)}.
+     * {@code out} must hold m*k values and must not be {@code whitened}.
+     */
+    private void tiedLogJoint(GaussianScorer s, double[] x, int n, int r0, int m, double[] out) {
+        double[] y = whitened;
+        for (int j = 0; j < d; j++) {
+            int src = j * n + r0;
+            int dst = j * m;
+            double c0 = s.center[j];
+            for (int i = 0; i < m; i++) {
+                y[dst + i] = x[src + i] - c0;
+            }
+        }
+        kernels.solveLowerTransposed(m, d, s.factors, 0, y, 0);
+        for (int c = 0; c < k; c++) {
+            int base = c * m;
+            for (int i = 0; i < m; i++) {
+                out[base + i] = 0;
+            }
+            for (int j = 0; j < d; j++) {
+                int col = j * m;
+                double nu = s.whiteMeans[c * d + j];
+                for (int i = 0; i < m; i++) {
+                    double z = y[col + i] - nu;
+                    out[base + i] += z * z;
+                }
+            }
+            double lc = s.logConst[c];
+            for (int i = 0; i < m; i++) {
+                out[base + i] = lc - 0.5 * out[base + i];
+            }
+        }
+    }
+
+    private void accumulateTied(GaussianScorer s, RowBlock b, GaussianStats into) {
+        int n = b.rows;
+        java.util.Arrays.fill(tiedYY, 0);
+        java.util.Arrays.fill(tiedT, 0);
+        java.util.Arrays.fill(tiedN, 0);
+        double[] x = b.values;
+        for (int r0 = 0; r0 < n; r0 += chunkRows) {
+            int m = Math.min(chunkRows, n - r0);
+            tiedLogJoint(s, x, n, r0, m, logp);
+            LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
+            double ll = 0;
+            double w = 0;
+            for (int i = 0; i < m; i++) {
+                if (!Double.isFinite(rowLse[i])) {
+                    throw notFinite(b, r0 + i, rowLse[i]);
+                }
+                double wi = b.weight(r0 + i);
+                ll += wi * rowLse[i];
+                w += wi;
+            }
+            into.logLikelihood += ll;
+            into.weight += w;
+            // Weighted responsibilities, then t_c += Yᵀ r_c and N_c += Σ r_c.
+            for (int c = 0; c < k; c++) {
+                int base = c * m;
+                double nk = 0;
+                if (b.weights != null) {
+                    for (int i = 0; i < m; i++) {
+                        logp[base + i] *= b.weights[r0 + i];
+                    }
+                }
+                for (int i = 0; i < m; i++) {
+                    nk += logp[base + i];
+                }
+                if (nk == 0) {
+                    continue;
+                }
+                tiedN[c] += nk;
+                kernels.gemvTransposed(m, d, whitened, 0, logp, base, tiedT, c * d);
+            }
+            // Σ w y yᵀ: Σ_c r_ic = 1, so one syrk serves every component.
+            if (b.weights != null) {
+                for (int i = 0; i < m; i++) {
+                    scratch[i] = Math.sqrt(b.weights[r0 + i]);
+                }
+                for (int j = 0; j < d; j++) {
+                    int col = j * m;
+                    for (int i = 0; i < m; i++) {
+                        whitened[col + i] *= scratch[i];
+                    }
+                }
+            }
+            kernels.syrkLower(d, m, whitened, 0, tiedYY, 0);
+        }
+        into.rows += n;
+        addTiedUnwhitened(s, into);
+    }
+
+    /**
+     * Tied: the block's whitened statistics in the original coordinates, centred on each component's mean:
+     * Σ r (x - μ_c) = L (t_c - N_c ν_c), and the pooled L [Σ w y yᵀ - Σ_c (ν t ᵀ + t νᵀ - N ν νᵀ)] Lᵀ.
+     */
+    private void addTiedUnwhitened(GaussianScorer s, GaussianStats into) {
+        double[] nu = s.whiteMeans;
+        double[] l = s.factors;
+        double[] u = new double[d];
+        for (int c = 0; c < k; c++) {
+            double nk = tiedN[c];
+            if (nk == 0) {
+                continue;
+            }
+            into.resp[c] += nk;
+            for (int j = 0; j < d; j++) {
+                u[j] = tiedT[c * d + j] - nk * nu[c * d + j];
+            }
+            for (int a = 0; a < d; a++) {
+                double v = 0;
+                for (int j = 0; j <= a; j++) {
+                    v += l[a + j * d] * u[j];
+                }
+                into.first[c * d + a] += v;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                double v = tiedYY[i + j * d];
+                for (int c = 0; c < k; c++) {
+                    double nc = tiedN[c];
+                    if (nc == 0) {
+                        continue;
+                    }
+                    double ni = nu[c * d + i];
+                    double nj = nu[c * d + j];
+                    v -= ni * tiedT[c * d + j] + tiedT[c * d + i] * nj - nc * ni * nj;
+                }
+                square[i + j * d] = v;
+                square[j + i * d] = v;
+            }
+        }
+        blas.dtrmm("L", "L", "N", "N", d, d, 1.0, l, 0, d, square, 0, d);
+        blas.dtrmm("R", "L", "T", "N", d, d, 1.0, l, 0, d, square, 0, d);
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                into.second[i + j * d] += square[i + j * d];
+            }
         }
     }
 
@@ -187,6 +372,10 @@ public final class GaussianEStep {
         ensure(n);
         if (full) {
             accumulateFull(s, b, into);
+            return;
+        }
+        if (tied) {
+            accumulateTied(s, b, into);
             return;
         }
         logJoint(s, b, logp);
@@ -295,7 +484,7 @@ public final class GaussianEStep {
             }
             blas.dtrmm("L", "L", "N", "N", d, d, 1.0, s.factors, l, d, square, 0, d);
             blas.dtrmm("R", "L", "T", "N", d, d, 1.0, s.factors, l, d, square, 0, d);
-            int o = c * d * d;
+            int o = c * statsStride;
             for (int j = 0; j < d; j++) {
                 for (int i = j; i < d; i++) {
                     into.second[o + i + j * d] += square[i + j * d];
@@ -388,7 +577,7 @@ public final class GaussianEStep {
             into.resp[c] += nk;
             center(b.values, n, ref, c * d, centered, b.missing > 0);
             kernels.gemvTransposed(n, d, centered, 0, resp, base, into.first, c * d);
-            if (full) {
+            if (matrix) {
                 for (int i = 0; i < n; i++) {
                     scratch[i] = Math.sqrt(resp[base + i]);
                 }
@@ -398,7 +587,7 @@ public final class GaussianEStep {
                         centered[col + i] *= scratch[i];
                     }
                 }
-                kernels.syrkLower(d, n, centered, 0, into.second, c * d * d);
+                kernels.syrkLower(d, n, centered, 0, into.second, c * statsStride);
             } else {
                 for (int i = 0; i < n * d; i++) {
                     centered[i] *= centered[i];

@@ -51,38 +51,21 @@ public final class GaussianMStep {
         for (int c : kept) {
             keptTotal += s.resp[c];
         }
-        boolean full = type == CovarianceType.FULL;
         double[] weights = new double[kk];
         double[] means = new double[kk * d];
-        double[] cov = new double[full ? kk * d * d : kk * d];
-        double[] delta = new double[d];
+        double[] delta = new double[kk * d];
+        int[] keptIdx = new int[kk];
         for (int t = 0; t < kk; t++) {
             int c = kept.get(t);
+            keptIdx[t] = c;
             double nk = s.resp[c];
             weights[t] = nk / keptTotal;
             for (int a = 0; a < d; a++) {
-                delta[a] = s.first[c * d + a] / nk;
-                means[t * d + a] = referenceMeans[c * d + a] + delta[a];
-            }
-            if (full) {
-                int in = c * d * d;
-                int out = t * d * d;
-                for (int b = 0; b < d; b++) {
-                    for (int a = b; a < d; a++) {
-                        double v = s.second[in + a + b * d] / nk - delta[a] * delta[b];
-                        if (a == b) {
-                            v += regCovar;
-                        }
-                        cov[out + a + b * d] = v;
-                        cov[out + b + a * d] = v;
-                    }
-                }
-            } else {
-                for (int a = 0; a < d; a++) {
-                    cov[t * d + a] = s.second[c * d + a] / nk - delta[a] * delta[a] + regCovar;
-                }
+                delta[t * d + a] = s.first[c * d + a] / nk;
+                means[t * d + a] = referenceMeans[c * d + a] + delta[t * d + a];
             }
         }
+        double[] cov = Covariance.of(type).mStep(s, keptIdx, delta, regCovar);
         return new Result(new GaussianParams(type, kk, d, weights, means, cov), dropped);
     }
 
@@ -102,68 +85,15 @@ public final class GaussianMStep {
                     + ", d=" + p.dim());
         }
         GaussianScorer sc = p.scorer();
-        boolean full = s.full;
+        double[] dev = new double[k * d];
+        for (int i = 0; i < k * d; i++) {
+            dev[i] = sc.means[i] - referenceMeans[i];
+        }
         double q = 0;
-        double[] dev = new double[d];
-        double[] m = new double[d * d];
         for (int c = 0; c < k; c++) {
-            double nk = s.resp[c];
-            if (nk == 0) {
-                continue;
-            }
-            for (int a = 0; a < d; a++) {
-                dev[a] = sc.means[c * d + a] - referenceMeans[c * d + a];
-            }
-            double trace = 0;
-            if (full) {
-                // S_k(μ) as a full symmetric matrix, then tr(Σ⁻¹ S) = ‖L⁻¹ S L⁻ᵀ‖ on the diagonal.
-                for (int b = 0; b < d; b++) {
-                    for (int a = b; a < d; a++) {
-                        double v = s.second[c * d * d + a + b * d] - s.first[c * d + a] * dev[b]
-                                - dev[a] * s.first[c * d + b] + nk * dev[a] * dev[b];
-                        m[a + b * d] = v;
-                        m[b + a * d] = v;
-                    }
-                }
-                int l = c * d * d;
-                forwardSolveColumns(sc.factors, l, d, m);
-                transposeInPlace(m, d);
-                forwardSolveColumns(sc.factors, l, d, m);
-                for (int a = 0; a < d; a++) {
-                    trace += m[a + a * d];
-                }
-            } else {
-                for (int a = 0; a < d; a++) {
-                    double v = s.second[c * d + a] - 2 * s.first[c * d + a] * dev[a] + nk * dev[a] * dev[a];
-                    trace += v * sc.factors[c * d + a];
-                }
-            }
-            q += nk * sc.logConst[c] - 0.5 * trace;
+            q += s.resp[c] * sc.logConst[c];
         }
+        q -= 0.5 * Covariance.of(s.type).trace(s, dev, sc);
         return q / s.weight;
-    }
-
-    /** M ← L⁻¹ M for a lower-triangular L (column-major at offset l) and a d x d column-major M. */
-    private static void forwardSolveColumns(double[] factors, int l, int d, double[] m) {
-        for (int col = 0; col < d; col++) {
-            int o = col * d;
-            for (int j = 0; j < d; j++) {
-                double v = m[o + j] / factors[l + j + j * d];
-                m[o + j] = v;
-                for (int i = j + 1; i < d; i++) {
-                    m[o + i] -= factors[l + i + j * d] * v;
-                }
-            }
-        }
-    }
-
-    private static void transposeInPlace(double[] m, int d) {
-        for (int a = 0; a < d; a++) {
-            for (int b = a + 1; b < d; b++) {
-                double t = m[a + b * d];
-                m[a + b * d] = m[b + a * d];
-                m[b + a * d] = t;
-            }
-        }
     }
 }

@@ -6,8 +6,10 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Parameters of a Gaussian mixture: weights on the simplex, means, and covariances (full d x d matrices,
- * column-major and symmetric, or diagonal variances). Immutable: accessors return copies.
+ * Parameters of a Gaussian mixture: weights on the simplex, means, and covariances stored compactly by
+ * structure ({@link CovarianceType#paramLength}): full, k column-major symmetric d x d matrices; diag, k·d
+ * variances; tied, one d x d matrix; spherical, k variances. {@link #covariance(int)} expands component c's
+ * covariance whatever the structure. Immutable: accessors return copies.
  * Construction checks shapes, finiteness, weights and positive definiteness, so an instance is always a
  * valid model.
  */
@@ -26,7 +28,7 @@ public final class GaussianParams implements Serializable {
      * @param weights     k mixing weights, positive, summing to 1 within 1e-9 (they are renormalized)
      * @param means       k*d values, component c's mean at [c*d, (c+1)*d)
      * @param covariances full: k*d*d values, component c's covariance column-major at offset c*d*d;
-     *                    diag: k*d variances
+     *                    diag: k*d variances; tied: one d*d column-major matrix; spherical: k variances
      */
     public GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances) {
         this(type, k, d, weights, means, covariances, true);
@@ -46,7 +48,7 @@ public final class GaussianParams implements Serializable {
         if (k < 1 || d < 1) {
             throw new IllegalArgumentException("need k >= 1 and d >= 1, got k=" + k + ", d=" + d);
         }
-        int covLen = type == CovarianceType.FULL ? k * d * d : k * d;
+        int covLen = type.paramLength(k, d);
         if (weights.length != k || means.length != k * d || covariances.length != covLen) {
             throw new IllegalArgumentException("parameter arrays have lengths " + weights.length + ", "
                     + means.length + ", " + covariances.length + "; expected " + k + ", " + k * d + ", " + covLen);
@@ -72,8 +74,8 @@ public final class GaussianParams implements Serializable {
         }
         this.means = means.clone();
         this.covariances = covariances.clone();
-        if (type == CovarianceType.FULL) {
-            symmetrize(this.covariances, k, d);
+        if (type.matrix()) {
+            symmetrize(this.covariances, covLen / (d * d), d);
         }
         this.scorer = GaussianScorer.of(this);
     }
@@ -128,29 +130,57 @@ public final class GaussianParams implements Serializable {
         return means.clone();
     }
 
-    /** Full: the d x d column-major covariance of component c. Diag: its d variances. */
+    /**
+     * Component c's covariance: for full and tied, its d x d column-major matrix; for diag and spherical,
+     * its d variances.
+     */
     public double[] covariance(int c) {
-        int len = type == CovarianceType.FULL ? d * d : d;
-        return Arrays.copyOfRange(covariances, c * len, (c + 1) * len);
+        return switch (type) {
+            case FULL -> Arrays.copyOfRange(covariances, c * d * d, (c + 1) * d * d);
+            case TIED -> covariances.clone();
+            case DIAG -> Arrays.copyOfRange(covariances, c * d, (c + 1) * d);
+            case SPHERICAL -> {
+                double[] v = new double[d];
+                Arrays.fill(v, covariances[c]);
+                yield v;
+            }
+        };
     }
 
+    /** Component c's covariance as a full d x d column-major matrix, whatever the structure. */
+    public double[] covarianceMatrix(int c) {
+        double[] cov = covariance(c);
+        if (type.matrix()) {
+            return cov;
+        }
+        double[] m = new double[d * d];
+        for (int j = 0; j < d; j++) {
+            m[j + j * d] = cov[j];
+        }
+        return m;
+    }
+
+    /** The compact covariance array ({@link CovarianceType#paramLength} values). */
     public double[] covariances() {
         return covariances.clone();
     }
 
-    /** The variances (diagonal of the covariance) of component c, for either type. */
+    /** The variances (diagonal of the covariance) of component c, for any structure. */
     public double[] variances(int c) {
+        double[] cov = covariance(c);
+        if (!type.matrix()) {
+            return cov;
+        }
         double[] v = new double[d];
         for (int j = 0; j < d; j++) {
-            v[j] = type == CovarianceType.FULL ? covariances[c * d * d + j + j * d] : covariances[c * d + j];
+            v[j] = cov[j + j * d];
         }
         return v;
     }
 
-    /** Number of free parameters (for AIC/BIC): k-1 weights, k*d means, and the covariance entries. */
+    /** Number of free parameters (for AIC/BIC), counted as scikit-learn counts them. */
     public long freeParameters() {
-        long cov = type == CovarianceType.FULL ? (long) d * (d + 1) / 2 : d;
-        return (k - 1) + (long) k * d + k * cov;
+        return type.freeParameters(k, d);
     }
 
     /** The precomputed form used to score rows; built once per parameter set. */

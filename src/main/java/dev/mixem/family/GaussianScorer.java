@@ -7,34 +7,53 @@ import java.io.Serializable;
 
 /**
  * What the executors need to score rows under a Gaussian mixture, precomputed once on the driver and
- * broadcast: per component, log w_k - ½ d log 2π - ½ log det Σ_k, the mean, and either the lower Cholesky
- * factor L_k of Σ_k (full) or the precisions 1/σ² (diag). A final class over double[] so that it serializes
- * compactly.
+ * broadcast: per component, log w_k - ½ d log 2π - ½ log det Σ_k, the mean, and the factors of the
+ * covariances in the layout of {@link CovarianceType#factorLength}: lower Cholesky factors L of Σ (full: one
+ * per component at stride d·d; tied: one shared), or precisions 1/σ² per feature (diag; spherical repeats
+ * its one precision over the features, so that both run the same kernels). A final class over double[] so
+ * that it serializes compactly.
+ * <p>
+ * Tied covariance also carries the whitened means ν_k = L⁻¹(μ_k - c) about the centre c = Σ w_k μ_k, and
+ * ‖ν_k‖²: its kernel whitens each chunk of rows once, for all components.
  */
 public final class GaussianScorer implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
-    public final boolean full;
+    public final CovarianceType type;
+    /** Full or tied: the factors are Cholesky factors of matrices. */
+    public final boolean matrix;
+    /** Distance between components' factors (and scorer covariances): 0 when shared. */
+    public final int stride;
     public final int k;
     public final int d;
     /** log w_k - ½ d log 2π - ½ log det Σ_k. */
     public final double[] logConst;
     /** k*d means. */
     public final double[] means;
-    /** Full: k column-major lower Cholesky factors of Σ_k (k*d*d). Diag: k*d precisions 1/σ². */
+    /** Full/tied: column-major lower Cholesky factors of Σ. Diag/spherical: k*d precisions 1/σ². */
     public final double[] factors;
     /** log w_k. */
     public final double[] logWeights;
     /**
-     * The covariances themselves (full: k*d*d column-major; diag: k*d variances), which rows with missing
-     * cells need: their densities use the blocks Σ_oo, Σ_mo, Σ_mm of the observed and missing coordinates.
+     * The covariances in the factors' layout (full k*d*d, tied d*d, diag and spherical k*d variances),
+     * which rows with missing cells need: their densities use the blocks Σ_oo, Σ_mo, Σ_mm of the observed
+     * and missing coordinates.
      */
     public final double[] covariances;
+    /** Tied: the centre c = Σ w_k μ_k that rows are whitened about (null otherwise). */
+    public final double[] center;
+    /** Tied: ν_k = L⁻¹(μ_k - c), k*d (null otherwise). */
+    public final double[] whiteMeans;
+    /** Tied: ‖ν_k‖² (null otherwise). */
+    public final double[] whiteMeanNorms;
 
-    private GaussianScorer(boolean full, int k, int d, double[] logConst, double[] means, double[] factors,
-                           double[] logWeights, double[] covariances) {
-        this.full = full;
+    private GaussianScorer(CovarianceType type, int k, int d, double[] logConst, double[] means, double[] factors,
+                           double[] logWeights, double[] covariances, double[] center, double[] whiteMeans,
+                           double[] whiteMeanNorms) {
+        this.type = type;
+        this.matrix = type.matrix();
+        this.stride = type.factorStride(d);
         this.k = k;
         this.d = d;
         this.logConst = logConst;
@@ -42,45 +61,91 @@ public final class GaussianScorer implements Serializable {
         this.factors = factors;
         this.logWeights = logWeights;
         this.covariances = covariances;
+        this.center = center;
+        this.whiteMeans = whiteMeans;
+        this.whiteMeanNorms = whiteMeanNorms;
     }
 
     static GaussianScorer of(GaussianParams p) {
         int k = p.k();
         int d = p.dim();
-        boolean full = p.type() == CovarianceType.FULL;
-        double[] cov = p.covariances();
+        CovarianceType type = p.type();
+        double[] compact = p.covariances();
         double[] logConst = new double[k];
         double[] logWeights = new double[k];
-        double[] factors = new double[full ? k * d * d : k * d];
-        for (int c = 0; c < k; c++) {
-            double logDet;
-            if (full) {
-                double[] l = Linalg.choleskyLower(cov, c * d * d, d);
-                if (l == null) {
-                    throw new NumericalException("covariance of component " + c
-                            + " is not positive definite (its rows are nearly collinear); increase --reg-covar");
-                }
-                System.arraycopy(l, 0, factors, c * d * d, d * d);
-                logDet = Linalg.logDetFromCholesky(l, 0, d);
-            } else {
-                logDet = 0;
-                for (int j = 0; j < d; j++) {
-                    double v = cov[c * d + j];
-                    if (!(v > 0)) {
-                        throw new NumericalException("variance " + j + " of component " + c + " is " + v
-                                + "; increase --reg-covar");
+        double[] factors = new double[type.factorLength(k, d)];
+        double[] cov = type == CovarianceType.SPHERICAL ? new double[k * d] : compact;
+        double[] logDet = new double[k];
+        switch (type) {
+            case FULL, TIED -> {
+                int matrices = type == CovarianceType.TIED ? 1 : k;
+                for (int c = 0; c < matrices; c++) {
+                    double[] l = Linalg.choleskyLower(compact, c * d * d, d);
+                    if (l == null) {
+                        throw new NumericalException((type == CovarianceType.TIED ? "the shared covariance"
+                                : "covariance of component " + c)
+                                + " is not positive definite (its rows are nearly collinear); increase --reg-covar");
                     }
-                    factors[c * d + j] = 1.0 / v;
-                    logDet += Math.log(v);
+                    System.arraycopy(l, 0, factors, c * d * d, d * d);
+                    logDet[c] = Linalg.logDetFromCholesky(l, 0, d);
+                }
+                if (type == CovarianceType.TIED) {
+                    java.util.Arrays.fill(logDet, logDet[0]);
                 }
             }
-            logWeights[c] = Math.log(p.weight(c));
-            logConst[c] = logWeights[c] - 0.5 * d * LOG_2PI - 0.5 * logDet;
+            case DIAG, SPHERICAL -> {
+                for (int c = 0; c < k; c++) {
+                    double ld = 0;
+                    for (int j = 0; j < d; j++) {
+                        double v = type == CovarianceType.SPHERICAL ? compact[c] : compact[c * d + j];
+                        if (!(v > 0)) {
+                            throw new NumericalException("variance " + j + " of component " + c + " is " + v
+                                    + "; increase --reg-covar");
+                        }
+                        cov[c * d + j] = v;
+                        factors[c * d + j] = 1.0 / v;
+                        ld += Math.log(v);
+                    }
+                    logDet[c] = ld;
+                }
+            }
         }
-        return new GaussianScorer(full, k, d, logConst, p.means(), factors, logWeights, cov);
+        for (int c = 0; c < k; c++) {
+            logWeights[c] = Math.log(p.weight(c));
+            logConst[c] = logWeights[c] - 0.5 * d * LOG_2PI - 0.5 * logDet[c];
+        }
+        double[] means = p.means();
+        double[] center = null;
+        double[] white = null;
+        double[] norms = null;
+        if (type == CovarianceType.TIED) {
+            center = new double[d];
+            for (int c = 0; c < k; c++) {
+                for (int j = 0; j < d; j++) {
+                    center[j] += p.weight(c) * means[c * d + j];
+                }
+            }
+            white = new double[k * d];
+            norms = new double[k];
+            for (int c = 0; c < k; c++) {
+                // Forward substitution L ν = μ_k - c.
+                double nrm = 0;
+                for (int i = 0; i < d; i++) {
+                    double v = means[c * d + i] - center[i];
+                    for (int j = 0; j < i; j++) {
+                        v -= factors[i + j * d] * white[c * d + j];
+                    }
+                    v /= factors[i + i * d];
+                    white[c * d + i] = v;
+                    nrm += v * v;
+                }
+                norms[c] = nrm;
+            }
+        }
+        return new GaussianScorer(type, k, d, logConst, means, factors, logWeights, cov, center, white, norms);
     }
 
     public CovarianceType type() {
-        return full ? CovarianceType.FULL : CovarianceType.DIAG;
+        return type;
     }
 }

@@ -52,7 +52,9 @@ final class MarginalEStep {
 
     private final int k;
     private final int d;
+    /** Full or tied: covariance matrices (a tied scorer holds one factor, at stride 0). */
     private final boolean full;
+    private final int statsStride;
     private final BlockKernels kernels;
     private final int precisionRouteMinDim;
     private final HashMap<Key, Pattern> patterns = new HashMap<>();
@@ -91,16 +93,17 @@ final class MarginalEStep {
     /** A row's missing-cell workspace (impute's precision route). */
     private final double[] rowScratch;
 
-    MarginalEStep(int k, int d, boolean full, BlockKernels kernels) {
-        this(k, d, full, kernels, PRECISION_ROUTE_MIN_DIM);
+    MarginalEStep(int k, int d, dev.mixem.config.CovarianceType type, BlockKernels kernels) {
+        this(k, d, type, kernels, PRECISION_ROUTE_MIN_DIM);
     }
 
     /** With the dimension from which the precision route is used (tests use 0 to exercise it at small d). */
-    MarginalEStep(int k, int d, boolean full, BlockKernels kernels, int precisionRouteMinDim) {
+    MarginalEStep(int k, int d, dev.mixem.config.CovarianceType type, BlockKernels kernels, int precisionRouteMinDim) {
         this.precisionRouteMinDim = precisionRouteMinDim;
         this.k = k;
         this.d = d;
-        this.full = full;
+        this.full = type.matrix();
+        this.statsStride = type.statsStride(d);
         this.kernels = kernels;
         this.probe = new Key(new long[(d + 63) >>> 6]);
         this.z = new double[d];
@@ -142,7 +145,7 @@ final class MarginalEStep {
             precision = new double[k * d * d];
             logDetCov = new double[k];
             for (int c = 0; c < k; c++) {
-                System.arraycopy(Linalg.inverseFromCholesky(s.factors, c * d * d, d), 0, precision, c * d * d, d * d);
+                System.arraycopy(Linalg.inverseFromCholesky(s.factors, c * s.stride, d), 0, precision, c * d * d, d * d);
                 logDetCov[c] = 2 * (s.logWeights[c] - 0.5 * d * LOG_2PI - s.logConst[c]);
             }
         }
@@ -378,7 +381,7 @@ final class MarginalEStep {
         int n = b.rows;
         for (int c = 0; c < k; c++) {
             int mo = c * d;
-            int so = c * d * d;
+            int so = c * statsStride;
             double nk = 0;
             Arrays.fill(firstAcc, 0);
             for (Pattern p : groups) {
@@ -685,7 +688,7 @@ final class MarginalEStep {
         double[] soo = new double[no * no];
         double[] at = new double[no * nm];
         for (int c = 0; c < k; c++) {
-            int off = c * d * d;
+            int off = c * s.stride;
             double[] cov = s.covariances;
             for (int bb = 0; bb < no; bb++) {
                 for (int a = 0; a < no; a++) {

@@ -56,14 +56,22 @@ public final class SyntheticMixture {
                 means[i] *= scale;
             }
         }
-        double[] cov = new double[type == CovarianceType.FULL ? k * d * d : k * d];
-        for (int c = 0; c < k; c++) {
+        double[] cov = new double[type.paramLength(k, d)];
+        // Tied draws one matrix; spherical one variance per component, the mean of d draws.
+        int draws = type == CovarianceType.TIED ? 1 : k;
+        for (int c = 0; c < draws; c++) {
             double[] lambda = new double[d];
             for (int j = 0; j < d; j++) {
                 lambda[j] = 0.25 + 0.75 * rng.nextDouble();
             }
             if (type == CovarianceType.DIAG) {
                 System.arraycopy(lambda, 0, cov, c * d, d);
+            } else if (type == CovarianceType.SPHERICAL) {
+                double total = 0;
+                for (double l : lambda) {
+                    total += l;
+                }
+                cov[c] = total / d;
             } else {
                 double[] q = randomRotation(d, rng);
                 for (int a = 0; a < d; a++) {
@@ -119,15 +127,17 @@ public final class SyntheticMixture {
         private final double[] means;
         private final double[] cumulative;
         private final double[] z;
+        private final boolean matrix;
 
         public Sampler(GaussianParams p) {
             this.p = p;
+            this.matrix = p.type().matrix();
             this.means = p.means();
             int k = p.k();
             int d = p.dim();
-            chol = new double[p.type() == CovarianceType.FULL ? k * d * d : k * d];
+            chol = new double[p.type().matrix() ? k * d * d : k * d];
             for (int c = 0; c < k; c++) {
-                if (p.type() == CovarianceType.FULL) {
+                if (p.type().matrix()) {
                     System.arraycopy(Linalg.choleskyLower(p.covariance(c), 0, d), 0, chol, c * d * d, d * d);
                 } else {
                     double[] v = p.covariance(c);
@@ -159,7 +169,7 @@ public final class SyntheticMixture {
             }
             for (int a = 0; a < d; a++) {
                 double s = means[c * d + a];
-                if (p.type() == CovarianceType.FULL) {
+                if (matrix) {
                     for (int b = 0; b <= a; b++) {
                         s += chol[c * d * d + a + b * d] * z[b];
                     }

@@ -90,7 +90,7 @@ public final class LocalBlockSource implements BlockSource {
 
     @Override
     public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
-        GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.full);
+        GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.type);
         GaussianStats stats = GaussianStats.empty(scorer.k, scorer.d, scorer.type());
         for (RowBlock b : blocks) {
             step.accumulate(scorer, b.sample(fraction, seed, 0), stats);
@@ -100,7 +100,7 @@ public final class LocalBlockSource implements BlockSource {
 
     @Override
     public GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description) {
-        GaussianEStep step = new GaussianEStep(k, dim, type == CovarianceType.FULL);
+        GaussianEStep step = new GaussianEStep(k, dim, type);
         GaussianStats stats = GaussianStats.empty(k, dim, type);
         for (RowBlock b : blocks) {
             step.accumulateNearest(centers, b, stats);

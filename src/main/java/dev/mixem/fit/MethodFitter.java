@@ -361,7 +361,7 @@ public final class MethodFitter {
             return false;
         }
         for (int c = 0; c < p.k(); c++) {
-            if (p.type() == CovarianceType.FULL) {
+            if (p.type().matrix()) {
                 if (dev.mixem.math.Linalg.choleskyLower(p.covariance(c), 0, p.dim()) == null) {
                     return false;
                 }
@@ -394,35 +394,21 @@ public final class MethodFitter {
 
     /**
      * The same statistics centred on other means: with Δ = m - m', f' = f + N Δ and
-     * S' = S + f Δᵀ + Δ fᵀ + N Δ Δᵀ (the diagonal alone for diagonal statistics).
+     * S' = S + f Δᵀ + Δ fᵀ + N Δ Δᵀ (per structure: see {@link dev.mixem.family.Covariance#recentre}).
      */
     static GaussianStats recentred(GaussianStats s, double[] from, double[] to) {
         GaussianStats out = s.copy();
         int d = s.d;
+        double[] delta = new double[s.k * d];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = from[i] - to[i];
+        }
         for (int c = 0; c < s.k; c++) {
-            double n = s.resp[c];
-            double[] delta = new double[d];
             for (int a = 0; a < d; a++) {
-                delta[a] = from[c * d + a] - to[c * d + a];
-            }
-            for (int a = 0; a < d; a++) {
-                out.first[c * d + a] = s.first[c * d + a] + n * delta[a];
-            }
-            if (s.full) {
-                for (int b = 0; b < d; b++) {
-                    for (int a = b; a < d; a++) {
-                        int idx = c * d * d + a + b * d;
-                        out.second[idx] = s.second[idx] + s.first[c * d + a] * delta[b] + delta[a] * s.first[c * d + b]
-                                + n * delta[a] * delta[b];
-                    }
-                }
-            } else {
-                for (int a = 0; a < d; a++) {
-                    int idx = c * d + a;
-                    out.second[idx] = s.second[idx] + 2 * s.first[idx] * delta[a] + n * delta[a] * delta[a];
-                }
+                out.first[c * d + a] = s.first[c * d + a] + s.resp[c] * delta[c * d + a];
             }
         }
+        dev.mixem.family.Covariance.of(s.type).recentre(s, delta, out.second);
         return out;
     }
 
@@ -432,8 +418,11 @@ public final class MethodFitter {
         }
         int k = s.k - dropped.size();
         int d = s.d;
-        GaussianStats out = GaussianStats.empty(k, d, s.full ? CovarianceType.FULL : CovarianceType.DIAG);
-        int per = s.full ? d * d : d;
+        GaussianStats out = GaussianStats.empty(k, d, s.type);
+        int per = s.stride;
+        if (per == 0) {
+            System.arraycopy(s.second, 0, out.second, 0, s.second.length);
+        }
         for (int c = 0, t = 0; c < s.k; c++) {
             if (dropped.contains(c)) {
                 continue;

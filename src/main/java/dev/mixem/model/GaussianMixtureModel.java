@@ -144,23 +144,21 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         for (int c = 0; c < k; c++) {
             addArray(means.addArray(), params.mean(c));
         }
-        if (params.type() == CovarianceType.FULL) {
-            ArrayNode covs = root.putArray("covariances");
-            for (int c = 0; c < k; c++) {
-                double[] cov = params.covariance(c);
-                ArrayNode m = covs.addArray();
-                for (int i = 0; i < d; i++) {
-                    ArrayNode row = m.addArray();
-                    for (int j = 0; j < d; j++) {
-                        row.add(cov[i + j * d]);
-                    }
+        switch (params.type()) {
+            case FULL -> {
+                ArrayNode covs = root.putArray("covariances");
+                for (int c = 0; c < k; c++) {
+                    addMatrix(covs.addArray(), params.covariance(c), d);
                 }
             }
-        } else {
-            ArrayNode vars = root.putArray("variances");
-            for (int c = 0; c < k; c++) {
-                addArray(vars.addArray(), params.covariance(c));
+            case TIED -> addMatrix(root.putArray("covariance"), params.covariance(0), d);
+            case DIAG -> {
+                ArrayNode vars = root.putArray("variances");
+                for (int c = 0; c < k; c++) {
+                    addArray(vars.addArray(), params.covariance(c));
+                }
             }
+            case SPHERICAL -> addArray(root.putArray("variances"), params.covariances());
         }
         FitSummary s = summary;
         root.put("regCovar", s.regCovar());
@@ -258,27 +256,24 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             for (int c = 0; c < k; c++) {
                 System.arraycopy(vector(meansNode.get(c), d, "means[" + c + "]", source), 0, means, c * d, d);
             }
-            double[] cov;
-            if (type == CovarianceType.FULL) {
-                cov = new double[k * d * d];
-                JsonNode covs = require(root, "covariances", source);
-                checkLength(covs, k, "covariances", source);
-                for (int c = 0; c < k; c++) {
-                    checkLength(covs.get(c), d, "covariances[" + c + "]", source);
-                    for (int i = 0; i < d; i++) {
-                        double[] row = vector(covs.get(c).get(i), d, "covariances[" + c + "][" + i + "]", source);
-                        for (int j = 0; j < d; j++) {
-                            cov[c * d * d + i + j * d] = row[j];
-                        }
+            double[] cov = new double[type.paramLength(k, d)];
+            switch (type) {
+                case FULL -> {
+                    JsonNode covs = require(root, "covariances", source);
+                    checkLength(covs, k, "covariances", source);
+                    for (int c = 0; c < k; c++) {
+                        readMatrix(covs.get(c), d, "covariances[" + c + "]", source, cov, c * d * d);
                     }
                 }
-            } else {
-                cov = new double[k * d];
-                JsonNode vars = require(root, "variances", source);
-                checkLength(vars, k, "variances", source);
-                for (int c = 0; c < k; c++) {
-                    System.arraycopy(vector(vars.get(c), d, "variances[" + c + "]", source), 0, cov, c * d, d);
+                case TIED -> readMatrix(require(root, "covariance", source), d, "covariance", source, cov, 0);
+                case DIAG -> {
+                    JsonNode vars = require(root, "variances", source);
+                    checkLength(vars, k, "variances", source);
+                    for (int c = 0; c < k; c++) {
+                        System.arraycopy(vector(vars.get(c), d, "variances[" + c + "]", source), 0, cov, c * d, d);
+                    }
                 }
+                case SPHERICAL -> cov = vector(require(root, "variances", source), k, "variances", source);
             }
             GaussianParams params = new GaussianParams(type, k, d, weights, means, cov);
             List<String> names = new ArrayList<>();
@@ -376,5 +371,26 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             v[i] = n.get(i).asDouble();
         }
         return v;
+    }
+
+    /** A d x d column-major matrix as d rows. */
+    private static void addMatrix(ArrayNode into, double[] m, int d) {
+        for (int i = 0; i < d; i++) {
+            ArrayNode row = into.addArray();
+            for (int j = 0; j < d; j++) {
+                row.add(m[i + j * d]);
+            }
+        }
+    }
+
+    /** d rows of d numbers into a column-major matrix at {@code off}. */
+    private static void readMatrix(JsonNode rows, int d, String name, String source, double[] out, int off) {
+        checkLength(rows, d, name, source);
+        for (int i = 0; i < d; i++) {
+            double[] row = vector(rows.get(i), d, name + "[" + i + "]", source);
+            for (int j = 0; j < d; j++) {
+                out[off + i + j * d] = row[j];
+            }
+        }
     }
 }

@@ -10,7 +10,8 @@ import dev.mixem.config.CovarianceType;
  *   first[k*d + a]   = Σ_i w_i r_ik (x_ia - m_ka)
  *   second (full)    = Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, lower triangle of a column-major d x d block
  *                      at offset k*d*d (the strict upper triangle stays 0)
- *   second (diag)    = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
+ *   second (diag, spherical) = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
+ *   second (tied)    = Σ_k Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, one pooled lower triangle (d x d)
  *   logLikelihood    = Σ_i w_i log p(x_i)   (natural log, under the parameters of the pass)
  *   weight           = Σ_i w_i,  rows = number of rows
  * </pre>
@@ -21,7 +22,9 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
 
     public final int k;
     public final int d;
-    public final boolean full;
+    public final CovarianceType type;
+    /** Distance between components' second moments ({@link CovarianceType#statsStride}); 0 for tied. */
+    public final int stride;
     public final double[] resp;
     public final double[] first;
     public final double[] second;
@@ -29,25 +32,26 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
     public double weight;
     public long rows;
 
-    private GaussianStats(int k, int d, boolean full) {
+    private GaussianStats(int k, int d, CovarianceType type) {
         this.k = k;
         this.d = d;
-        this.full = full;
+        this.type = type;
+        this.stride = type.statsStride(d);
         this.resp = new double[k];
         this.first = new double[k * d];
-        this.second = new double[full ? k * d * d : k * d];
+        this.second = new double[type.statsLength(k, d)];
     }
 
     /** The identity of {@link #mergeFrom}: every statistic zero. */
     public static GaussianStats empty(int k, int d, CovarianceType type) {
-        return new GaussianStats(k, d, type == CovarianceType.FULL);
+        return new GaussianStats(k, d, type);
     }
 
     @Override
     public GaussianStats mergeFrom(GaussianStats o) {
-        if (o.k != k || o.d != d || o.full != full) {
+        if (o.k != k || o.d != d || o.type != type) {
             throw new IllegalArgumentException("cannot merge statistics of shape (k=" + o.k + ", d=" + o.d
-                    + ", full=" + o.full + ") into (k=" + k + ", d=" + d + ", full=" + full + ")");
+                    + ", " + o.type + ") into (k=" + k + ", d=" + d + ", " + type + ")");
         }
         add(resp, o.resp);
         add(first, o.first);
@@ -59,7 +63,7 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
     }
 
     public GaussianStats copy() {
-        GaussianStats c = new GaussianStats(k, d, full);
+        GaussianStats c = new GaussianStats(k, d, type);
         return c.mergeFrom(this);
     }
 

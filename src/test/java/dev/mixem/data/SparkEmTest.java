@@ -159,7 +159,7 @@ class SparkEmTest {
         GaussianParams p = Generator.truth(K, D, 3.0, 5);
         try (SparkBlockSource nine = load(InputSpec.of(csv).withPartitions(9), 300)) {
             JavaRDD<GaussianStats> parts = nine.blocks().mapPartitions(it -> {
-                dev.mixem.family.GaussianEStep step = new dev.mixem.family.GaussianEStep(K, D, true);
+                dev.mixem.family.GaussianEStep step = new dev.mixem.family.GaussianEStep(K, D, dev.mixem.config.CovarianceType.FULL);
                 GaussianStats s = GaussianStats.empty(K, D, CovarianceType.FULL);
                 while (it.hasNext()) {
                     step.accumulate(p.scorer(), it.next(), s);

@@ -17,7 +17,7 @@ class GaussianGradientTest {
     static double meanLogLikelihood(double[] v, CovarianceType type, int k, int d, RowBlock b) {
         GaussianParams p = GaussianGradient.fromVector(v, type, k, d);
         GaussianStats s = GaussianStats.empty(k, d, type);
-        new GaussianEStep(k, d, type == CovarianceType.FULL).accumulate(p.scorer(), b, s);
+        new GaussianEStep(k, d, type).accumulate(p.scorer(), b, s);
         return s.avgLogLikelihood();
     }
 
@@ -38,7 +38,7 @@ class GaussianGradientTest {
             RowBlock b = seed == 3 ? MarginalEStepTest.withMissing(complete, 0.25, seed) : complete;
             GaussianParams p = GaussianGradient.fromVector(v, type, k, d);
             GaussianStats s = GaussianStats.empty(k, d, type);
-            new GaussianEStep(k, d, type == CovarianceType.FULL).accumulate(p.scorer(), b, s);
+            new GaussianEStep(k, d, type).accumulate(p.scorer(), b, s);
             double[] g = GaussianGradient.gradient(s, p);
             for (int i = 0; i < v.length; i++) {
                 double h = 1e-5;

@@ -123,9 +123,9 @@ class MarginalEStepTest {
                 for (int a = 0; a < d; a++) {
                     double ea = xhat[c][a] - mu[a];
                     s.first[c * d + a] += r * ea;
-                    if (p.type() == CovarianceType.FULL) {
+                    if (p.type().matrix()) {
                         for (int bb = 0; bb <= a; bb++) {
-                            s.second[c * d * d + a + bb * d] += r * (ea * (xhat[c][bb] - mu[bb]) + cond[c][a + bb * d]);
+                            s.second[c * s.stride + a + bb * d] += r * (ea * (xhat[c][bb] - mu[bb]) + cond[c][a + bb * d]);
                         }
                     } else {
                         s.second[c * d + a] += r * (ea * ea + cond[c][a + a * d]);
@@ -137,7 +137,7 @@ class MarginalEStepTest {
     }
 
     static double[] fullCovariance(GaussianParams p, int c) {
-        return p.type() == CovarianceType.FULL ? p.covariance(c) : DirectGaussian.diagonalMatrix(p.covariance(c));
+        return p.covarianceMatrix(c);
     }
 
     private static double[] sub(double[] m, int d, int[] rows, int[] cols) {
@@ -152,7 +152,7 @@ class MarginalEStepTest {
 
     private static GaussianStats estep(GaussianParams p, RowBlock b) {
         GaussianStats s = GaussianStats.empty(p.k(), p.dim(), p.type());
-        new GaussianEStep(p.k(), p.dim(), p.type() == CovarianceType.FULL).accumulate(p.scorer(), b, s);
+        new GaussianEStep(p.k(), p.dim(), p.type()).accumulate(p.scorer(), b, s);
         return s;
     }
 
@@ -184,7 +184,7 @@ class MarginalEStepTest {
         // The same rows with patterns of fewer missing than observed cells factored through the precision
         // (a Schur complement), the route used from PRECISION_ROUTE_MIN_DIM dimensions on.
         GaussianStats viaPrecision = GaussianStats.empty(k, d, type);
-        new MarginalEStep(k, d, type == CovarianceType.FULL, BlockKernels.forDimension(d), 0)
+        new MarginalEStep(k, d, type, BlockKernels.forDimension(d), 0)
                 .accumulate(p.scorer(), b, viaPrecision);
         for (GaussianStats actual : java.util.List.of(viaCovariance, viaPrecision)) {
             // The two sides differ only by rounding: Cholesky against Gauss-Jordan on covariances with
@@ -205,11 +205,11 @@ class MarginalEStepTest {
         GaussianParams p = SyntheticMixture.random(CovarianceType.FULL, k, d, 2.0, 41);
         RowBlock b = withMissing(GaussianEStepTest.randomBlock(30, d, 2, 2.0), 0.3, 6);
         double[] resp = new double[b.rows * k];
-        new GaussianEStep(k, d, true).posterior(p.scorer(), b, resp, new double[b.rows]);
+        new GaussianEStep(k, d, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, new double[b.rows]);
         double[] viaCovariance = new double[b.rows * d];
         double[] viaPrecision = new double[b.rows * d];
-        new MarginalEStep(k, d, true, BlockKernels.forDimension(d)).impute(p.scorer(), b, resp, viaCovariance);
-        new MarginalEStep(k, d, true, BlockKernels.forDimension(d), 0).impute(p.scorer(), b, resp, viaPrecision);
+        new MarginalEStep(k, d, CovarianceType.FULL, BlockKernels.forDimension(d)).impute(p.scorer(), b, resp, viaCovariance);
+        new MarginalEStep(k, d, CovarianceType.FULL, BlockKernels.forDimension(d), 0).impute(p.scorer(), b, resp, viaPrecision);
         assertClose(viaCovariance, viaPrecision, 1e-10, "imputed");
     }
 
@@ -224,7 +224,7 @@ class MarginalEStepTest {
         RowBlock b = GaussianEStepTest.randomBlock(300, d, 11, 3.0);
         GaussianStats fast = estep(p, b);
         GaussianStats general = GaussianStats.empty(k, d, type);
-        new MarginalEStep(k, d, type == CovarianceType.FULL, BlockKernels.forDimension(d))
+        new MarginalEStep(k, d, type, BlockKernels.forDimension(d))
                 .accumulate(p.scorer(), b, general);
         assertEquals(fast.logLikelihood, general.logLikelihood, 1e-10 * Math.abs(fast.logLikelihood));
         assertClose(fast.resp, general.resp, 1e-10, "resp");
@@ -243,7 +243,7 @@ class MarginalEStepTest {
         // p(nothing observed) = 1: the first row's posterior is the prior, its conditional mean the mean.
         double[] resp = new double[4];
         double[] ll = new double[2];
-        new GaussianEStep(2, 3, true).posterior(p.scorer(), b, resp, ll);
+        new GaussianEStep(2, 3, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, ll);
         // log Σ_c w_c = log 1, up to the rounding of the weights and of exp/log.
         assertEquals(0.0, ll[0], 1e-15);
         assertEquals(p.weight(0), resp[0], 1e-15);
@@ -353,7 +353,7 @@ class MarginalEStepTest {
         int d = 3;
         GaussianParams p = SyntheticMixture.random(CovarianceType.FULL, k, d, 2.0, 31);
         RowBlock b = withMissing(GaussianEStepTest.randomBlock(25, d, 3, 2.0), 0.4, 5);
-        GaussianEStep step = new GaussianEStep(k, d, true);
+        GaussianEStep step = new GaussianEStep(k, d, dev.mixem.config.CovarianceType.FULL);
         double[] resp = new double[b.rows * k];
         step.posterior(p.scorer(), b, resp, new double[b.rows]);
         double[] out = new double[b.rows * d];

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Optima of scikit-learn's GaussianMixture (numbers and the script that made them: src/test/resources/reference
- * and src/test/python/sklearn_reference.py), on iris and standardized breast_cancer, full and diag, with
- * reg_covar 1e-6:
+ * and src/test/python/sklearn_reference.py), on iris, standardized breast_cancer and standardized wine, with
+ * each of the four covariance structures (full, diag, tied, spherical), reg_covar 1e-6:
  * <ul>
  *   <li>sklearn's default init ("kmeans": Lloyd from k-means++ seeds, then one M-step) is what mixem's
  *       {@code kmeans++} does, so the best of their restarts must agree within 1e-3 both ways: the same
@@ -67,6 +67,8 @@ class ScikitLearnReferenceTest {
                 FitResult kmeans = fit(x, c, InitMethod.KMEANS_PLUS_PLUS, 10);
                 assertEquals(c.get("kmeansInitAvgLogLikelihood").asDouble(), kmeans.avgLogLikelihood(), 1e-3,
                         name + ": same init family, same optimum");
+                // The number of free parameters (what BIC and AIC count) is scikit-learn's.
+                assertEquals(c.get("freeParameters").asLong(), kmeans.params().freeParameters(), name);
                 FitResult random = fit(x, c, InitMethod.RANDOM, 100);
                 double best = Math.max(kmeans.avgLogLikelihood(), random.avgLogLikelihood());
                 assertTrue(best >= c.get("avgLogLikelihood").asDouble() - 1e-3,

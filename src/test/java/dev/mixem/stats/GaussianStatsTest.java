@@ -38,7 +38,7 @@ class GaussianStatsTest {
         GaussianStats s = GaussianStats.empty(K, D, p.type());
         if (to > from) {
             RowBlock b = RowBlock.ofRows(Arrays.copyOfRange(x, from, to), null, from);
-            new GaussianEStep(K, D, p.type() == CovarianceType.FULL).accumulate(p.scorer(), b, s);
+            new GaussianEStep(K, D, p.type()).accumulate(p.scorer(), b, s);
         }
         return s;
     }
