@@ -1,7 +1,9 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.LogProgress;
+
 import dev.mixem.config.CovarianceType;
-import dev.mixem.data.Benchmark;
+import dev.mixem.bench.Benchmark;
 import dev.mixem.data.HadoopFiles;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -72,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             boolean mllib = !noMllib && type == CovarianceType.FULL;
             Benchmark.Result r = Benchmark.run(spark, new Benchmark.Options(rows, dim, k, type, iterations, p, seed,
-                    rounds, mllib, scale, blockRows), Progress.LOG::info);
+                    rounds, mllib, scale, blockRows), LogProgress.LOG::info);
             print(r);
             if (output != null) {
                 HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output, BenchJson.of(r));

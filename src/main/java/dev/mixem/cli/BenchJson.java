@@ -3,7 +3,7 @@ package dev.mixem.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mixem.data.Benchmark;
+import dev.mixem.bench.Benchmark;
 
 /** The JSON that {@code bench --output} writes. */
 public final class BenchJson {

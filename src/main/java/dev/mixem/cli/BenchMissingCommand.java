@@ -1,12 +1,14 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.LogProgress;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.data.HadoopFiles;
-import dev.mixem.data.MissingBenchmark;
+import dev.mixem.bench.MissingBenchmark;
 import dev.mixem.fit.ParameterError;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -78,7 +80,7 @@ final class BenchMissingCommand implements Callable<Integer> {
         try {
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             MissingBenchmark.Result r = MissingBenchmark.run(spark, new MissingBenchmark.Options(rows, dim, k, type,
-                    fractions, iterations, p, seed, errorRows), Progress.LOG::info);
+                    fractions, iterations, p, seed, errorRows), LogProgress.LOG::info);
             print(r);
             if (output != null) {
                 HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output, json(r));

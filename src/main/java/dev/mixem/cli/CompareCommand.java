@@ -1,5 +1,9 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.LogProgress;
+
+import dev.mixem.job.FitJob;
+
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
@@ -121,10 +125,10 @@ final class CompareCommand implements Callable<Integer> {
                 SparkBlockSource.defaultBlockRows(d))) {
             src.requireObservedFeatures(in.extractor().featureNames());
             FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
-            Progress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
+            LogProgress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
                     src.rows(), d, src.partitions(), (System.nanoTime() - t0) / 1e9));
             GaussianParams start = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
-            Comparison.Outcome out = Comparison.run(src, start, methods, template, sweepPasses, Progress.LOG::info);
+            Comparison.Outcome out = Comparison.run(src, start, methods, template, sweepPasses, LogProgress.LOG::info);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("input", spec.path());
             data.put("rows", src.rows());

@@ -1,5 +1,7 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.FitJob;
+
 import dev.mixem.config.FitConfig;
 import dev.mixem.data.InputSpec;
 import dev.mixem.model.GaussianMixtureModel;

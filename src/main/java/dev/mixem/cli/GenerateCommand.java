@@ -1,6 +1,6 @@
 package dev.mixem.cli;
 
-import dev.mixem.data.Generator;
+import dev.mixem.bench.Generator;
 import dev.mixem.data.HadoopFiles;
 import dev.mixem.family.GaussianParams;
 import org.apache.spark.sql.SaveMode;

@@ -3,7 +3,7 @@ package dev.mixem.cli;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
-import dev.mixem.data.Predictor;
+import dev.mixem.job.Predictor;
 import dev.mixem.model.GaussianMixtureModel;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;

@@ -29,7 +29,7 @@ public enum CovarianceType {
     }
 
     // Storage layout. These facts are shared by the parameters, the broadcast scorer and the statistics;
-    // the arithmetic on them (M-step, gradient, EM's bound) is dev.mixem.family.Covariance's.
+    // the arithmetic on them (M-step, gradient, EM's bound) is the Covariance strategy's, in the family package.
 
     /** True when the covariances are matrices (factored by Cholesky); false when they are variances. */
     public boolean matrix() {

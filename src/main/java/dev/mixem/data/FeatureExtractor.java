@@ -60,7 +60,7 @@ public final class FeatureExtractor implements Serializable {
     }
 
     /** For scalar features read from text (CSV): feature j's row index, else -1 for every j. */
-    int textFeatureColumn(int j) {
+    public int textFeatureColumn(int j) {
         return vectorCol < 0 && stringCols[j] ? cols[j] : -1;
     }
 

@@ -5,7 +5,7 @@ import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
 import dev.mixem.family.GaussianEStep;
 import dev.mixem.family.GaussianScorer;
-import dev.mixem.fit.BlockSource;
+import dev.mixem.source.BlockSource;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
 import dev.mixem.stats.GaussianStats;

@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.source.BlockSource;
+
 import dev.mixem.family.GaussianParams;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.source.BlockSource;
+
 import dev.mixem.config.FitConfig;
 import dev.mixem.family.GaussianMStep;
 import dev.mixem.family.GaussianParams;
@@ -50,7 +52,8 @@ public final class EmFitter {
         FitCheckpoint resume = checkpoints.resume();
         FitResult best = resume == null ? null : resume.best();
         List<Double> restartLls = new ArrayList<>(resume == null ? List.of() : resume.restartLogLikelihoods());
-        for (int r = resume == null ? 0 : resume.restart(); r < cfg.nInit(); r++) {
+        for (int r = resume == null ? 0 : resume.restart(); r < cfg.nInit() && !(best != null && listener.stopRequested());
+             r++) {
             FitResult res;
             if (resume != null && r == resume.restart()) {
                 res = run(source, cfg, r, resume, checkpoints, best, restartLls);
@@ -120,7 +123,7 @@ public final class EmFitter {
                 converged = true;
                 break;
             }
-            if (iteration >= cfg.maxIter()) {
+            if (iteration >= cfg.maxIter() || listener.stopRequested()) {
                 break;
             }
             prev = ll;

@@ -1,12 +1,24 @@
 package dev.mixem.fit;
 
-/** Receives one status per E-step, so a command line can print progress and a notebook can plot it. */
+/**
+ * Receives one status per E-step, so a command line can print progress and a notebook can plot it, and
+ * can ask a fit to stop: after a status for which {@link #stopRequested} is true, EM stops at the
+ * parameters just scored (not converged), and the result is a normal one.
+ */
 @FunctionalInterface
 public interface FitListener {
 
     FitListener NONE = status -> { };
 
     void onIteration(IterationStatus status);
+
+    /**
+     * Asked after every {@link #onIteration}: true stops the current restart at the parameters whose status
+     * was just reported (and, with restarts, the later restarts too).
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 
     /** Called once per restart when its initial parameters are ready. */
     default void onInitialized(int restart, double seconds, int components) {

@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.source.BlockSource;
+
 import dev.mixem.config.CovarianceType;
 import dev.mixem.family.GaussianGradient;
 import dev.mixem.family.GaussianMStep;

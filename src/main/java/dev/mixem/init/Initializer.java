@@ -1,8 +1,10 @@
 package dev.mixem.init;
 
+import dev.mixem.math.LocalKMeans;
+
 import dev.mixem.config.FitConfig;
 import dev.mixem.family.GaussianMStep;
-import dev.mixem.fit.BlockSource;
+import dev.mixem.source.BlockSource;
 import dev.mixem.stats.GaussianStats;
 
 import java.util.ArrayList;

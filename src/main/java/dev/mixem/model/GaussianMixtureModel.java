@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mixem.config.CovarianceType;
+import dev.mixem.family.GaussianCodec;
 import dev.mixem.family.GaussianParams;
+import dev.mixem.family.ParamsCodec;
 import dev.mixem.family.NumericalException;
 import dev.mixem.fit.TraceEntry;
 
@@ -29,7 +30,13 @@ import java.util.Map;
 public record GaussianMixtureModel(GaussianParams params, List<String> featureNames, String featuresCol,
                                    FitSummary summary, Map<String, Object> provenance) {
 
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Version 2: an envelope (formatVersion, family, covarianceType, featureNames, featuresCol, params,
+     * summary, provenance, checksum) with the family's {@link ParamsCodec} inside {@code params}. Version 1
+     * (the same fields, flat) still loads.
+     */
+    public static final int FORMAT_VERSION = 2;
+    private static final ParamsCodec<GaussianParams> CODEC = GaussianCodec.INSTANCE;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public GaussianMixtureModel {
@@ -122,13 +129,9 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
 
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
-        int k = params.k();
-        int d = params.dim();
         root.put("formatVersion", FORMAT_VERSION);
-        root.put("family", "gaussian");
-        root.put("covarianceType", params.type().serializedName());
-        root.put("k", k);
-        root.put("dimension", d);
+        root.put("family", CODEC.family());
+        root.put("covarianceType", CODEC.structure(params));
         ArrayNode names = root.putArray("featureNames");
         featureNames.forEach(names::add);
         if (featuresCol == null) {
@@ -136,60 +139,38 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         } else {
             root.put("featuresCol", featuresCol);
         }
-        ArrayNode w = root.putArray("weights");
-        for (int c = 0; c < k; c++) {
-            w.add(params.weight(c));
-        }
-        ArrayNode means = root.putArray("means");
-        for (int c = 0; c < k; c++) {
-            addArray(means.addArray(), params.mean(c));
-        }
-        switch (params.type()) {
-            case FULL -> {
-                ArrayNode covs = root.putArray("covariances");
-                for (int c = 0; c < k; c++) {
-                    addMatrix(covs.addArray(), params.covariance(c), d);
-                }
-            }
-            case TIED -> addMatrix(root.putArray("covariance"), params.covariance(0), d);
-            case DIAG -> {
-                ArrayNode vars = root.putArray("variances");
-                for (int c = 0; c < k; c++) {
-                    addArray(vars.addArray(), params.covariance(c));
-                }
-            }
-            case SPHERICAL -> addArray(root.putArray("variances"), params.covariances());
-        }
+        CODEC.write(params, root.putObject("params"));
+        ObjectNode sm = root.putObject("summary");
         FitSummary s = summary;
-        root.put("regCovar", s.regCovar());
-        root.put("avgLogLikelihood", s.avgLogLikelihood());
-        root.put("bic", bic());
-        root.put("aic", aic());
-        root.put("iterations", s.iterations());
-        root.put("converged", s.converged());
-        root.put("rows", s.rows());
-        root.put("totalWeight", s.totalWeight());
+        sm.put("regCovar", s.regCovar());
+        sm.put("avgLogLikelihood", s.avgLogLikelihood());
+        sm.put("bic", bic());
+        sm.put("aic", aic());
+        sm.put("iterations", s.iterations());
+        sm.put("converged", s.converged());
+        sm.put("rows", s.rows());
+        sm.put("totalWeight", s.totalWeight());
         if (s.weightCol() == null) {
-            root.putNull("weightCol");
+            sm.putNull("weightCol");
         } else {
-            root.put("weightCol", s.weightCol());
+            sm.put("weightCol", s.weightCol());
         }
-        ObjectNode invalid = root.putObject("invalidRows");
+        ObjectNode invalid = sm.putObject("invalidRows");
         invalid.put("policy", s.invalidPolicy());
         invalid.put("skipped", s.skippedTotal());
         ObjectNode byReason = invalid.putObject("byReason");
         s.skippedRows().forEach(byReason::put);
-        ObjectNode missing = root.putObject("missingValues");
+        ObjectNode missing = sm.putObject("missingValues");
         missing.put("policy", s.missing().policy());
         missing.put("cells", s.missing().cells());
         missing.put("rowsWithMissing", s.missing().rowsWithMissing());
         missing.put("allMissingRowsSkipped", s.missing().allMissingRowsSkipped());
-        root.put("kRequested", s.kRequested());
-        root.put("droppedComponents", s.droppedComponents());
-        root.put("seed", s.seed());
-        ArrayNode restarts = root.putArray("restartLogLikelihoods");
+        sm.put("kRequested", s.kRequested());
+        sm.put("droppedComponents", s.droppedComponents());
+        sm.put("seed", s.seed());
+        ArrayNode restarts = sm.putArray("restartLogLikelihoods");
         s.restartLogLikelihoods().forEach(restarts::add);
-        ArrayNode trace = root.putArray("trace");
+        ArrayNode trace = sm.putArray("trace");
         double cumulative = 0;
         for (TraceEntry e : s.trace()) {
             cumulative += e.seconds();
@@ -210,11 +191,6 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         }
     }
 
-    private static void addArray(ArrayNode node, double[] values) {
-        for (double v : values) {
-            node.add(v);
-        }
-    }
 
     /**
      * Parses {@code model.json}. Fails with a {@link ModelFormatException} naming the problem on malformed or
@@ -236,46 +212,24 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         if (version == null || !version.canConvertToInt()) {
             throw new ModelFormatException(source + " has no formatVersion; it is not a mixem model");
         }
-        if (version.asInt() != FORMAT_VERSION) {
+        int formatVersion = version.asInt();
+        if (formatVersion != FORMAT_VERSION && formatVersion != 1) {
             throw new ModelFormatException(source + " has format version " + version.asText()
-                    + ", which this mixem (" + Version.mixem() + ") cannot read; it reads version " + FORMAT_VERSION);
+                    + ", which this mixem (" + Version.mixem() + ") cannot read; it reads versions 1 and "
+                    + FORMAT_VERSION);
         }
         Checksums.verify(root, source, false);
         try {
             String family = text(root, "family", source);
-            if (!family.equals("gaussian")) {
+            if (!family.equals(CODEC.family())) {
                 throw new ModelFormatException(source + ": unknown family '" + family + "'");
             }
-            CovarianceType type = CovarianceType.parse(text(root, "covarianceType", source));
-            int k = integer(root, "k", source);
-            int d = integer(root, "dimension", source);
-            double[] weights = vector(require(root, "weights", source), k, "weights", source);
-            double[] means = new double[k * d];
-            JsonNode meansNode = require(root, "means", source);
-            checkLength(meansNode, k, "means", source);
-            for (int c = 0; c < k; c++) {
-                System.arraycopy(vector(meansNode.get(c), d, "means[" + c + "]", source), 0, means, c * d, d);
-            }
-            double[] cov = new double[type.paramLength(k, d)];
-            switch (type) {
-                case FULL -> {
-                    JsonNode covs = require(root, "covariances", source);
-                    checkLength(covs, k, "covariances", source);
-                    for (int c = 0; c < k; c++) {
-                        readMatrix(covs.get(c), d, "covariances[" + c + "]", source, cov, c * d * d);
-                    }
-                }
-                case TIED -> readMatrix(require(root, "covariance", source), d, "covariance", source, cov, 0);
-                case DIAG -> {
-                    JsonNode vars = require(root, "variances", source);
-                    checkLength(vars, k, "variances", source);
-                    for (int c = 0; c < k; c++) {
-                        System.arraycopy(vector(vars.get(c), d, "variances[" + c + "]", source), 0, cov, c * d, d);
-                    }
-                }
-                case SPHERICAL -> cov = vector(require(root, "variances", source), k, "variances", source);
-            }
-            GaussianParams params = new GaussianParams(type, k, d, weights, means, cov);
+            // Version 1 kept parameters and summary at the top level; version 2 nests them.
+            JsonNode paramsNode = formatVersion == 1 ? root : require(root, "params", source);
+            JsonNode sn = formatVersion == 1 ? root : require(root, "summary", source);
+            GaussianParams params = CODEC.read(text(root, "covarianceType", source), paramsNode);
+            int k = params.k();
+            int d = params.dim();
             List<String> names = new ArrayList<>();
             JsonNode namesNode = require(root, "featureNames", source);
             checkLength(namesNode, d, "featureNames", source);
@@ -283,7 +237,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             JsonNode fc = root.get("featuresCol");
             String featuresCol = fc == null || fc.isNull() ? null : fc.asText();
             List<TraceEntry> trace = new ArrayList<>();
-            JsonNode traceNode = root.get("trace");
+            JsonNode traceNode = sn.get("trace");
             if (traceNode != null) {
                 for (JsonNode t : traceNode) {
                     trace.add(new TraceEntry(t.path("iteration").asInt(), t.path("avgLogLikelihood").asDouble(),
@@ -292,27 +246,27 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
                 }
             }
             List<Double> restarts = new ArrayList<>();
-            JsonNode rn = root.get("restartLogLikelihoods");
+            JsonNode rn = sn.get("restartLogLikelihoods");
             if (rn != null) {
                 rn.forEach(n -> restarts.add(n.asDouble()));
             }
-            JsonNode wc = root.get("weightCol");
-            JsonNode invalid = root.path("invalidRows");
+            JsonNode wc = sn.get("weightCol");
+            JsonNode invalid = sn.path("invalidRows");
             Map<String, Long> skipped = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : invalid.path("byReason").properties()) {
                 skipped.put(e.getKey(), e.getValue().asLong());
             }
-            JsonNode mv = root.path("missingValues");
+            JsonNode mv = sn.path("missingValues");
             MissingSummary missing = new MissingSummary(mv.path("policy").asText("marginalize"),
                     mv.path("cells").asLong(0), mv.path("rowsWithMissing").asLong(0),
                     mv.path("allMissingRowsSkipped").asLong(0));
-            FitSummary summary = new FitSummary(number(root, "avgLogLikelihood", source),
-                    integer(root, "iterations", source), require(root, "converged", source).asBoolean(),
-                    require(root, "rows", source).asLong(), root.path("totalWeight").asDouble(
-                    require(root, "rows", source).asDouble()),
-                    wc == null || wc.isNull() ? null : wc.asText(), root.path("kRequested").asInt(k),
-                    root.path("droppedComponents").asInt(0), number(root, "regCovar", source),
-                    require(root, "seed", source).asLong(), trace, restarts,
+            FitSummary summary = new FitSummary(number(sn, "avgLogLikelihood", source),
+                    integer(sn, "iterations", source), require(sn, "converged", source).asBoolean(),
+                    require(sn, "rows", source).asLong(), sn.path("totalWeight").asDouble(
+                    require(sn, "rows", source).asDouble()),
+                    wc == null || wc.isNull() ? null : wc.asText(), sn.path("kRequested").asInt(k),
+                    sn.path("droppedComponents").asInt(0), number(sn, "regCovar", source),
+                    require(sn, "seed", source).asLong(), trace, restarts,
                     invalid.path("policy").asText("fail"), skipped, missing);
             Map<String, Object> provenance = new LinkedHashMap<>();
             JsonNode prov = root.get("provenance");
@@ -358,39 +312,6 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
     private static void checkLength(JsonNode n, int len, String what, String source) {
         if (n == null || !n.isArray() || n.size() != len) {
             throw new ModelFormatException(source + ": '" + what + "' must be an array of " + len + " entries");
-        }
-    }
-
-    private static double[] vector(JsonNode n, int len, String what, String source) {
-        checkLength(n, len, what, source);
-        double[] v = new double[len];
-        for (int i = 0; i < len; i++) {
-            if (!n.get(i).isNumber()) {
-                throw new ModelFormatException(source + ": " + what + "[" + i + "] is not a number");
-            }
-            v[i] = n.get(i).asDouble();
-        }
-        return v;
-    }
-
-    /** A d x d column-major matrix as d rows. */
-    private static void addMatrix(ArrayNode into, double[] m, int d) {
-        for (int i = 0; i < d; i++) {
-            ArrayNode row = into.addArray();
-            for (int j = 0; j < d; j++) {
-                row.add(m[i + j * d]);
-            }
-        }
-    }
-
-    /** d rows of d numbers into a column-major matrix at {@code off}. */
-    private static void readMatrix(JsonNode rows, int d, String name, String source, double[] out, int off) {
-        checkLength(rows, d, name, source);
-        for (int i = 0; i < d; i++) {
-            double[] row = vector(rows.get(i), d, name + "[" + i + "]", source);
-            for (int j = 0; j < d; j++) {
-                out[off + i + j * d] = row[j];
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.FitJob;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.SparkTestSession;

@@ -1,5 +1,7 @@
 package dev.mixem.cli;
 
+import dev.mixem.job.FitJob;
+
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
@@ -12,7 +14,7 @@ import dev.mixem.family.SyntheticMixture;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
-import dev.mixem.fit.LocalBlockSource;
+import dev.mixem.source.LocalBlockSource;
 import dev.mixem.model.GaussianMixtureModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;

@@ -1,5 +1,7 @@
 package dev.mixem.data;
 
+import dev.mixem.job.Predictor;
+
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.FitConfig;
 import dev.mixem.fit.EmFitter;

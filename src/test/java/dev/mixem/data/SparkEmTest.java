@@ -1,5 +1,7 @@
 package dev.mixem.data;
 
+import dev.mixem.bench.Generator;
+
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
@@ -8,7 +10,7 @@ import dev.mixem.family.GaussianParams;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
-import dev.mixem.fit.LocalBlockSource;
+import dev.mixem.source.LocalBlockSource;
 import dev.mixem.fit.TraceEntry;
 import dev.mixem.math.RowBlock;
 import dev.mixem.stats.GaussianStats;

@@ -5,7 +5,7 @@ import dev.mixem.config.FitConfig;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
-import dev.mixem.fit.LocalBlockSource;
+import dev.mixem.source.LocalBlockSource;
 import dev.mixem.fit.ParameterError;
 import dev.mixem.math.RowBlock;
 import dev.mixem.stats.GaussianStats;

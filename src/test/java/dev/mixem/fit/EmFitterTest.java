@@ -1,5 +1,9 @@
 package dev.mixem.fit;
 
+import dev.mixem.source.LocalBlockSource;
+
+import dev.mixem.source.BlockSource;
+
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;

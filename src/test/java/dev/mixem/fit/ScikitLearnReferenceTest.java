@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.source.LocalBlockSource;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.config.CovarianceType;

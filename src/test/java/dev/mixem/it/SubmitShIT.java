@@ -60,15 +60,15 @@ class SubmitShIT {
         assertTrue(f.err().contains("iteration   1"), "progress lines on stderr: " + f.err());
         assertTrue(f.out().contains("model written to"), f.out());
         JsonNode m = new ObjectMapper().readTree(work.resolve("model/model.json").toFile());
-        assertEquals(1, m.get("formatVersion").asInt());
-        assertEquals(2, m.get("k").asInt());
-        assertEquals(6000, m.get("rows").asLong());
+        assertEquals(2, m.get("formatVersion").asInt());
+        assertEquals(2, m.get("params").get("k").asInt());
+        assertEquals(6000, m.get("summary").get("rows").asLong());
         JsonNode truth = new ObjectMapper().readTree(new File(data + ".truth.json"));
         // Separation 5 (the default) makes the two components easy: weights within 0.05 of the truth.
-        double w0 = m.get("weights").get(0).asDouble();
+        double w0 = m.get("params").get("weights").get(0).asDouble();
         double t0 = truth.get("weights").get(0).asDouble();
         double t1 = truth.get("weights").get(1).asDouble();
-        assertTrue(Math.min(Math.abs(w0 - t0), Math.abs(w0 - t1)) < 0.05, "weights " + m.get("weights"));
+        assertTrue(Math.min(Math.abs(w0 - t0), Math.abs(w0 - t1)) < 0.05, "weights " + m.get("params").get("weights"));
 
         String preds = work.resolve("preds.parquet").toString();
         Result p = submit(work, "predict", "--model", model, "--input", data, "--output", preds);
@@ -90,12 +90,12 @@ class SubmitShIT {
         assertEquals(0, f.code(), f.err());
         assertTrue(f.err().contains("missing cells:"), f.err());
         JsonNode m = new ObjectMapper().readTree(work.resolve("model/model.json").toFile());
-        JsonNode mv = m.get("missingValues");
+        JsonNode mv = m.get("summary").get("missingValues");
         // About 20% of 20,000 cells are empty; every one is either in a fitted row or in a skipped one.
         long cells = mv.get("cells").asLong();
         long skipped = mv.get("allMissingRowsSkipped").asLong();
         assertTrue(cells > 3500 && cells < 4500, mv.toString());
-        assertEquals(5000, m.get("rows").asLong() + skipped);
+        assertEquals(5000, m.get("summary").get("rows").asLong() + skipped);
         assertEquals("marginalize", mv.get("policy").asText());
 
         String preds = work.resolve("preds.parquet").toString();

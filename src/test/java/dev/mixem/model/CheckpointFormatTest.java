@@ -9,7 +9,7 @@ import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
-import dev.mixem.fit.LocalBlockSource;
+import dev.mixem.source.LocalBlockSource;
 import dev.mixem.fit.TraceEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

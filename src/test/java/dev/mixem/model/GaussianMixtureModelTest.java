@@ -42,7 +42,7 @@ public class GaussianMixtureModelTest {
 
     @Test
     void unknownFormatVersionIsRefused() {
-        String json = model(CovarianceType.FULL).toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 99");
+        String json = model(CovarianceType.FULL).toJson().replace("\"formatVersion\" : " + GaussianMixtureModel.FORMAT_VERSION, "\"formatVersion\" : 99");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(json, "m.json"));
         assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
     }

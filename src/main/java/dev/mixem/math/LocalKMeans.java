@@ -1,4 +1,4 @@
-package dev.mixem.init;
+package dev.mixem.math;
 
 import java.util.SplittableRandom;
 

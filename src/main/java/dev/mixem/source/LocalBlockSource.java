@@ -1,9 +1,9 @@
-package dev.mixem.fit;
+package dev.mixem.source;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.family.GaussianEStep;
 import dev.mixem.family.GaussianScorer;
-import dev.mixem.init.LocalKMeans;
+import dev.mixem.math.LocalKMeans;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
 import dev.mixem.stats.GaussianStats;

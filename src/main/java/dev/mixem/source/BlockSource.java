@@ -1,4 +1,4 @@
-package dev.mixem.fit;
+package dev.mixem.source;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.family.GaussianScorer;

@@ -1,4 +1,4 @@
-package dev.mixem.cli;
+package dev.mixem.job;
 
 import dev.mixem.data.InvalidInputException;
 import org.junit.jupiter.api.Test;

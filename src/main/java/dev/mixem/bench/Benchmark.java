@@ -1,4 +1,6 @@
-package dev.mixem.data;
+package dev.mixem.bench;
+
+import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;

@@ -1,4 +1,5 @@
-package dev.mixem.cli;
+package dev.mixem.job;
+
 
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InvalidPolicy;
@@ -10,6 +11,7 @@ import dev.mixem.data.ModelStore;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitMethod;
 import dev.mixem.fit.MethodFitter;
 import dev.mixem.fit.MethodStep;
@@ -30,15 +32,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Load, fit, save: what {@code fit} and {@code demo} do. */
-final class FitJob {
+/**
+ * The library's entry point for a fit: load and validate the input, fit (EM with restarts and checkpoints,
+ * or another method), and build the model with its provenance; {@code run} also saves it. The CLI's
+ * {@code fit} and {@code demo} are thin wrappers around it, and so is any other front end.
+ */
+public final class FitJob {
     /** EM squares values and sums the squares over all rows: beyond this magnitude they overflow. */
-    static final double MAX_MAGNITUDE = 1e100;
+    public static final double MAX_MAGNITUDE = 1e100;
 
     private FitJob() {
     }
 
-    static void requireModestMagnitudes(double[] maxAbs, java.util.List<String> names) {
+    public static void requireModestMagnitudes(double[] maxAbs, java.util.List<String> names) {
         for (int j = 0; j < maxAbs.length; j++) {
             if (maxAbs[j] > MAX_MAGNITUDE) {
                 throw new dev.mixem.data.InvalidInputException("feature '" + names.get(Math.min(j, names.size() - 1))
@@ -52,9 +58,9 @@ final class FitJob {
      * A fit by online EM or a gradient method from one kmeans++ (or --init) initialization, within the budget
      * of passes; the model's log-likelihood is that of the final parameters on every row.
      */
-    static FitResult fitByMethod(SparkBlockSource src, FitConfig cfg, MethodFitter.Options method) {
+    public static FitResult fitByMethod(SparkBlockSource src, FitConfig cfg, MethodFitter.Options method) {
         GaussianParams init = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
-        MethodFitter.Result r = MethodFitter.run(src, init, method, step -> Progress.LOG.info(String.format(Locale.ROOT,
+        MethodFitter.Result r = MethodFitter.run(src, init, method, step -> LogProgress.LOG.info(String.format(Locale.ROOT,
                 "%s: %d updates, %.2f passes, avgLogLikelihood %.8f, %.1f s%s", method.method(), step.iteration(),
                 step.passes(), step.avgLogLikelihood(), step.seconds(), step.likelihoodDecreased() ? " (fell)" : "")));
         if (r.diverged() != null) {
@@ -77,13 +83,13 @@ final class FitJob {
      * A feature whose values are all far below √reg-covar in magnitude has a spread that reg-covar swamps
      * (values near 1e-300 even square to 0): the fit completes, but says so.
      */
-    static List<String> warnOfTinyScales(double[] maxAbs, List<String> names, double regCovar) {
+    public static List<String> warnOfTinyScales(double[] maxAbs, List<String> names, double regCovar) {
         List<String> tiny = new java.util.ArrayList<>();
         for (int j = 0; j < maxAbs.length; j++) {
             if (maxAbs[j] > 0 && maxAbs[j] < 1e-3 * Math.sqrt(regCovar)) {
                 String name = names.get(Math.min(j, names.size() - 1));
                 tiny.add(name);
-                Progress.LOG.warn(String.format(Locale.ROOT, "feature '%s' has values of at most %.3g, far below"
+                LogProgress.LOG.warn(String.format(Locale.ROOT, "feature '%s' has values of at most %.3g, far below"
                         + " the scale of --reg-covar %.3g (whose square root is %.3g): its variance will be"
                         + " reg-covar's; rescale it", name, maxAbs[j], regCovar, Math.sqrt(regCovar)));
             }
@@ -91,17 +97,17 @@ final class FitJob {
         return tiny;
     }
 
-    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output) {
         return run(spark, spec, cfg, blockRowsOpt, output, InvalidPolicy.FAIL);
     }
 
-    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, MissingPolicy.MARGINALIZE);
     }
 
-    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, null);
     }
@@ -110,35 +116,61 @@ final class FitJob {
      * Checkpoints: a directory, the iterations between two checkpoints, and whether to continue from the
      * directory's checkpoint.
      */
-    record Checkpoints(String dir, int every, boolean resume) {
+    public record Checkpoints(String dir, int every, boolean resume) {
     }
 
-    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, null);
     }
 
-    /** @param method a method other than EM with its options (null: EM) */
-    static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    /**
+     * Fits and saves the model to {@code output} (a model directory), logging progress.
+     *
+     * @param method a method other than EM with its options (null: EM)
+     */
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints, MethodFitter.Options method) {
+        long t0 = System.nanoTime();
+        GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints, method,
+                new LogProgress());
+        ModelStore.save(spark.sparkContext().hadoopConfiguration(), model, output);
+        GaussianMixtureModel.FitSummary s = model.summary();
+        System.out.printf(Locale.ROOT,
+                "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",
+                output.replaceAll("/+$", ""), ModelStore.MODEL_FILE, model.params().k(), s.avgLogLikelihood(),
+                s.iterations(), s.converged(), (System.nanoTime() - t0) / 1e9);
+        return model;
+    }
+
+    /**
+     * Loads and validates the input, fits, and returns the model with its provenance, without saving it.
+     *
+     * @param method      a method other than EM with its options (null: EM)
+     * @param checkpoints where to checkpoint an EM fit, and whether to resume from there (null: none)
+     * @param listener    told of every EM iteration; it may ask the fit to stop
+     */
+    public static GaussianMixtureModel fit(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                           InvalidPolicy invalid, MissingPolicy missing, Checkpoints checkpoints,
+                                           MethodFitter.Options method, FitListener listener) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 blockRows, invalid, missing)) {
-            Progress.LOG.info(String.format(Locale.ROOT,
+            LogProgress.LOG.info(String.format(Locale.ROOT,
                     "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
                     src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
                     BlockKernels.forDimension(d).name()));
             if (!src.skippedRows().isEmpty()) {
-                Progress.LOG.warn("skipped invalid rows (--invalid skip): "
+                LogProgress.LOG.warn("skipped invalid rows (--invalid skip): "
                         + src.skippedRows().values().stream().mapToLong(Long::longValue).sum() + " " + src.skippedRows());
             }
             if (src.missingCells() > 0 || src.allMissingRows() > 0) {
-                Progress.LOG.info(String.format(Locale.ROOT,
+                LogProgress.LOG.info(String.format(Locale.ROOT,
                         "missing cells: %d in %d rows (%.2f%% of cells), kept and marginalized by EM;"
                                 + " %d rows with no observed feature skipped",
                         src.missingCells(), src.rowsWithMissing(),
@@ -166,10 +198,10 @@ final class FitJob {
                 fitConfig.put("missing", missing.serializedName());
                 checkpointer = new CheckpointStore(spark.sparkContext().hadoopConfiguration(), checkpoints.dir(),
                         checkpoints.every(), checkpoints.resume(), fitConfig, input, src.fingerprint(blockRows),
-                        Progress.LOG::info);
+                        LogProgress.LOG::info);
             }
             FitResult r = method == null || method.method() == FitMethod.EM
-                    ? new EmFitter(new Progress()).fit(src, cfg, checkpointer)
+                    ? new EmFitter(listener).fit(src, cfg, checkpointer)
                     : fitByMethod(src, cfg, method);
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("mixemVersion", Version.mixem());
@@ -200,14 +232,9 @@ final class FitJob {
                     src.skippedRows(), new GaussianMixtureModel.MissingSummary(missing.serializedName(),
                     src.missingCells(), src.rowsWithMissing(), src.allMissingRows())), prov);
             if (r.droppedComponents() > 0) {
-                Progress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"
+                LogProgress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"
                         + " were dropped; the model has k = " + r.params().k());
             }
-            ModelStore.save(spark.sparkContext().hadoopConfiguration(), model, output);
-            System.out.printf(Locale.ROOT,
-                    "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",
-                    output.replaceAll("/+$", ""), ModelStore.MODEL_FILE, r.params().k(), r.avgLogLikelihood(),
-                    r.iterations(), r.converged(), (System.nanoTime() - t0) / 1e9);
             return model;
         }
     }

@@ -1,4 +1,4 @@
-package dev.mixem.data;
+package dev.mixem.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

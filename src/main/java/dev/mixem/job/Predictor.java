@@ -1,4 +1,9 @@
-package dev.mixem.data;
+package dev.mixem.job;
+
+import dev.mixem.data.FeatureExtractor;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InvalidInputException;
+import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.family.GaussianEStep;
 import dev.mixem.family.GaussianParams;

@@ -1,4 +1,4 @@
-package dev.mixem.cli;
+package dev.mixem.job;
 
 import dev.mixem.fit.FitListener;
 import org.apache.logging.log4j.LogManager;
@@ -6,9 +6,10 @@ import org.apache.logging.log4j.Logger;
 
 import java.util.Locale;
 
-/** One log line per EM iteration. */
-final class Progress implements FitListener {
-    static final Logger LOG = LogManager.getLogger("dev.mixem");
+/** A {@link FitListener} that writes one log line per EM iteration to the {@code dev.mixem} logger. */
+public final class LogProgress implements FitListener {
+    /** mixem's logger, which conf/log4j2.properties configures. */
+    public static final Logger LOG = LogManager.getLogger("dev.mixem");
 
     @Override
     public void onIteration(IterationStatus s) {

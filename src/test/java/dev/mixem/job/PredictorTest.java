@@ -1,4 +1,10 @@
-package dev.mixem.data;
+package dev.mixem.job;
+
+import dev.mixem.bench.Generator;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InputSpec;
+import dev.mixem.data.InvalidInputException;
+import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.FitConfig;

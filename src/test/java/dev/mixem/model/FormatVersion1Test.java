@@ -1,0 +1,126 @@
+package dev.mixem.model;
+
+import dev.mixem.family.GaussianEStep;
+import dev.mixem.family.GaussianParams;
+import dev.mixem.math.RowBlock;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
+import dev.mixem.config.InitMethod;
+import dev.mixem.fit.Checkpointer;
+import dev.mixem.fit.EmFitter;
+import dev.mixem.fit.FitCheckpoint;
+import dev.mixem.fit.FitListener;
+import dev.mixem.fit.FitResult;
+import dev.mixem.source.LocalBlockSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Models saved in format version 1 keep working. The fixtures in src/test/resources/fixtures/v1 were written
+ * by the last mixem that wrote version 1 (commit 765846a): its model.json of a fit on iris, and the
+ * log-likelihood and posterior it computed for every row (MakeV1Fixture.java there says how). Today's code
+ * must load the file and compute the very same numbers, bit for bit: the Gaussian kernels for full and
+ * diag covariance were not to change.
+ */
+class FormatVersion1Test {
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = FormatVersion1Test.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static double[][] csv(String name) throws IOException {
+        String[] lines = resource(name).split("\n");
+        double[][] rows = new double[lines.length - 1][];
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",");
+            rows[i - 1] = new double[f.length];
+            for (int j = 0; j < f.length; j++) {
+                rows[i - 1][j] = Double.parseDouble(f[j]);
+            }
+        }
+        return rows;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"full", "diag"})
+    void aVersion1ModelLoadsAndPredictsExactlyAsBefore(String type) throws IOException {
+        String json = resource("/fixtures/v1/iris-" + type + ".model.json");
+        assertEquals(1, new ObjectMapper().readTree(json).get("formatVersion").asInt());
+        GaussianMixtureModel m = GaussianMixtureModel.fromJson(json, "iris-" + type + ".model.json");
+        GaussianParams p = m.params();
+        assertEquals(type, p.type().serializedName());
+        double[][] x = csv("/reference/iris.csv");
+        double[][] expected = csv("/fixtures/v1/iris-" + type + ".predictions.csv");
+        int n = x.length;
+        double[] resp = new double[n * p.k()];
+        double[] ll = new double[n];
+        new GaussianEStep(p.k(), p.dim(), p.type()).posterior(p.scorer(), RowBlock.ofRows(x, null, 0), resp, ll);
+        for (int i = 0; i < n; i++) {
+            assertEquals(expected[i][0], ll[i], 0.0, "log-likelihood of row " + i);
+            for (int c = 0; c < p.k(); c++) {
+                assertEquals(expected[i][1 + c], resp[i + c * n], 0.0, "posterior of row " + i + ", component " + c);
+            }
+        }
+        // Saved again, it is a version-2 model holding the same numbers.
+        GaussianMixtureModel again = GaussianMixtureModel.fromJson(m.toJson(), "resaved");
+        assertEquals(GaussianMixtureModel.FORMAT_VERSION,
+                new ObjectMapper().readTree(m.toJson()).get("formatVersion").asInt());
+        assertArrayEquals(p.means(), again.params().means(), 0.0);
+        assertArrayEquals(p.covariances(), again.params().covariances(), 0.0);
+        assertEquals(m.summary(), again.summary());
+    }
+
+    /**
+     * A checkpoint written by that build (iris, full, checkpoint at iteration 5 of 7) resumes under today's
+     * code to the model that build finished with: the same parameters and log-likelihood, bit for bit (one
+     * block of 150 rows on both sides, as the old fit cached them).
+     */
+    @Test
+    void aVersion1CheckpointResumesToTheModelThatBuildFinished() throws IOException {
+        String json = resource("/fixtures/v1/iris-full.checkpoint.json");
+        JsonNode root = new ObjectMapper().readTree(json);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> configuration = new ObjectMapper().convertValue(root.get("configuration"), Map.class);
+        FitCheckpoint saved = CheckpointFormat.fromJson(json, "iris-full.checkpoint.json", configuration,
+                root.path("input").path("fingerprint").asText());
+        assertEquals(5, saved.iteration());
+        Checkpointer resume = new Checkpointer() {
+            @Override
+            public int every() {
+                return 0;
+            }
+
+            @Override
+            public void save(FitCheckpoint state) {
+            }
+
+            @Override
+            public FitCheckpoint resume() {
+                return saved;
+            }
+        };
+        FitConfig cfg = new FitConfig(3, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 1, 7, 0.0, 1e-6, 1);
+        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(csv("/reference/iris.csv"), null, 8192),
+                cfg, resume);
+        GaussianMixtureModel finished = GaussianMixtureModel.fromJson(
+                resource("/fixtures/v1/iris-full-7-iterations.model.json"), "iris-full-7-iterations.model.json");
+        assertEquals(7, r.iterations());
+        assertEquals(finished.summary().avgLogLikelihood(), r.avgLogLikelihood(), 0.0);
+        assertArrayEquals(finished.params().means(), r.params().means(), 0.0);
+        assertArrayEquals(finished.params().covariances(), r.params().covariances(), 0.0);
+        assertArrayEquals(finished.params().weights(), r.params().weights(), 0.0);
+    }
+}
