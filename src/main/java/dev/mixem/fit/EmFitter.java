@@ -22,12 +22,6 @@ import java.util.List;
  * (the last E-step is of the returned parameters, so no pass is wasted).
  */
 public final class EmFitter {
-    /**
-     * A fall of the mean log-likelihood larger than this (relative, at least 1 in absolute) stops the fit:
-     * EM cannot lower the likelihood, so such a fall means the statistics were wrong.
-     */
-    static final double DECREASE_TOLERANCE = 1e-9;
-
     private final FitListener listener;
 
     public EmFitter(FitListener listener) {
@@ -106,18 +100,14 @@ public final class EmFitter {
                 throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);
             }
             double change = iteration == 0 ? Double.NaN : ll - prev;
-            boolean decreased = iteration > 0 && change < -DECREASE_TOLERANCE * Math.max(1, Math.abs(prev));
+            boolean decreased = iteration > 0 && EmGuard.fell(prev, ll);
             long now = System.nanoTime();
             double seconds = (now - start) / 1e9;
             start = now;
             trace.add(new TraceEntry(iteration, ll, seconds, decreased));
             listener.onIteration(new FitListener.IterationStatus(restart, iteration, ll, change, seconds, params.k()));
-            if (iteration > 0 && change < Math.min(0, guaranteed) - DECREASE_TOLERANCE * Math.max(1, Math.abs(prev))) {
-                throw new NumericalException(String.format(java.util.Locale.ROOT,
-                        "the mean log-likelihood fell from %.12g to %.12g at iteration %d of restart %d, more than"
-                                + " EM allows (its step guarantees a change of at least %.3g); the statistics were"
-                                + " corrupted (numerical trouble or a fault), and no model is written",
-                        prev, ll, iteration, restart + 1, guaranteed));
+            if (iteration > 0) {
+                EmGuard.check(prev, ll, guaranteed, "iteration " + iteration + " of restart " + (restart + 1));
             }
             if (iteration > 0 && Math.abs(change) < cfg.tol()) {
                 converged = true;
@@ -129,12 +119,7 @@ public final class EmFitter {
             prev = ll;
             // M-step
             GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
-            // What EM guarantees for the next change: Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t), ≥ 0 without reg-covar
-            // (the M-step maximizes Q), slightly below 0 with it; none when components were dropped.
-            guaranteed = m.dropped().isEmpty()
-                    ? GaussianMStep.auxiliary(stats, params.means(), m.params())
-                            - GaussianMStep.auxiliary(stats, params.means(), params)
-                    : Double.NEGATIVE_INFINITY;
+            guaranteed = EmGuard.guaranteedChange(stats, params, m);
             dropped += m.dropped().size();
             params = m.params();
             iteration++;

@@ -116,8 +116,6 @@ public final class MethodFitter {
         }
     }
 
-    private static final double DECREASE = 1e-9;
-
     private MethodFitter() {
     }
 
@@ -161,10 +159,19 @@ public final class MethodFitter {
             GaussianStats stats = source.eStep(params.scorer(), o.method() + " pass 1");
             double eSeconds = (System.nanoTime() - t0) / 1e9;
             record(o.evalSample() > 0 ? evaluate(params) : stats.avgLogLikelihood());
+            // EM's steps are checked by the same guard as EmFitter's, on the full-data log-likelihood.
+            double guaranteed = Double.NEGATIVE_INFINITY;
             while (passes + 1 <= o.budgetPasses() + 1e-9) {
                 long t1 = System.nanoTime();
+                double before = stats.avgLogLikelihood();
                 try {
-                    params = update(stats, 1.0);
+                    if (o.method() == FitMethod.EM) {
+                        GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), type, o.regCovar());
+                        guaranteed = EmGuard.guaranteedChange(stats, params, m);
+                        params = m.params();
+                    } else {
+                        params = update(stats, 1.0);
+                    }
                 } catch (NumericalException e) {
                     diverged = e.getMessage();
                     break;
@@ -181,6 +188,9 @@ public final class MethodFitter {
                     break;
                 }
                 eSeconds = (System.nanoTime() - t2) / 1e9;
+                if (o.method() == FitMethod.EM) {
+                    EmGuard.check(before, stats.avgLogLikelihood(), guaranteed, "EM pass " + (iteration + 1));
+                }
                 record(o.evalSample() > 0 ? evaluate(params) : stats.avgLogLikelihood());
             }
             return new Result(o.method(), params, List.copyOf(trace), diverged);
@@ -272,8 +282,6 @@ public final class MethodFitter {
         GaussianParams update(GaussianStats s, double fraction) {
             int t = iteration;
             switch (o.method()) {
-                case EM:
-                    return GaussianMStep.update(s, params.means(), type, o.regCovar()).params();
                 case ONLINE_EM:
                     return onlineEm(s, t);
                 case GD:
@@ -341,9 +349,7 @@ public final class MethodFitter {
         }
 
         void record(double ll) {
-            boolean fell = !trace.isEmpty()
-                    && ll < trace.get(trace.size() - 1).avgLogLikelihood()
-                    - DECREASE * Math.max(1, Math.abs(trace.get(trace.size() - 1).avgLogLikelihood()));
+            boolean fell = !trace.isEmpty() && EmGuard.fell(trace.get(trace.size() - 1).avgLogLikelihood(), ll);
             MethodStep step = new MethodStep(iteration, ll, passes, seconds, fell, constraintsHold(params));
             trace.add(step);
             progress.accept(step);

@@ -241,4 +241,16 @@ class EmFitterTest {
                 () -> new EmFitter(FitListener.NONE).fit(new CorruptedAfter(src), FitConfig.defaults(3).withMaxIter(20, 0.0)));
         assertTrue(e.getMessage().contains("fell from") && e.getMessage().contains("no model is written"), e.getMessage());
     }
+
+    /** The EM of the method fitters (compare, fit --method em) is guarded the same way. */
+    @Test
+    void aFallingLikelihoodStopsTheMethodFittersEmToo() {
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 3, 3, 3.0, 2);
+        LocalBlockSource src = LocalBlockSource.of(sample(truth, 3000, 1), null, 500);
+        dev.mixem.family.NumericalException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.mixem.family.NumericalException.class,
+                () -> MethodFitter.run(new CorruptedAfter(src), truth,
+                        MethodFitter.Options.defaults(FitMethod.EM, 20, 0), step -> { }));
+        assertTrue(e.getMessage().contains("fell from") && e.getMessage().contains("no model is written"), e.getMessage());
+    }
 }
