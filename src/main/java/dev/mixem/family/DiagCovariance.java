@@ -73,20 +73,30 @@ public final class DiagCovariance implements Covariance {
         return k * d;
     }
 
-    @Override
-    public void toVector(GaussianParams p, double[] v, int o) {
+    /** The logarithms of the compact variances (diag's and spherical's coordinates) at v[o ..). */
+    static void logVariances(GaussianParams p, double[] v, int o) {
         for (double var : p.covariances()) {
             v[o++] = Math.log(var);
         }
     }
 
-    @Override
-    public double[] fromVector(double[] v, int o, int k, int d) {
-        double[] cov = new double[k * d];
-        for (int i = 0; i < k * d; i++) {
+    /** {@code len} variances from their logarithms at v[o ..). */
+    static double[] expVariances(double[] v, int o, int len) {
+        double[] cov = new double[len];
+        for (int i = 0; i < len; i++) {
             cov[i] = Math.exp(v[o + i]);
         }
         return cov;
+    }
+
+    @Override
+    public void toVector(GaussianParams p, double[] v, int o) {
+        logVariances(p, v, o);
+    }
+
+    @Override
+    public double[] fromVector(double[] v, int o, int k, int d) {
+        return expVariances(v, o, k * d);
     }
 
     @Override

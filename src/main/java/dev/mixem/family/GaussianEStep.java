@@ -233,19 +233,7 @@ public final class GaussianEStep {
         for (int r0 = 0; r0 < n; r0 += chunkRows) {
             int m = Math.min(chunkRows, n - r0);
             tiedLogJoint(s, x, n, r0, m, logp);
-            LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
-            double ll = 0;
-            double w = 0;
-            for (int i = 0; i < m; i++) {
-                if (!Double.isFinite(rowLse[i])) {
-                    throw notFinite(b, r0 + i, rowLse[i]);
-                }
-                double wi = b.weight(r0 + i);
-                ll += wi * rowLse[i];
-                w += wi;
-            }
-            into.logLikelihood += ll;
-            into.weight += w;
+            normalizeChunk(b, r0, m, into);
             // Weighted responsibilities, then t_c += Yᵀ r_c and N_c += Σ r_c.
             for (int c = 0; c < k; c++) {
                 int base = c * m;
@@ -402,6 +390,27 @@ public final class GaussianEStep {
         addStatistics(b, logp, s.means, into);
     }
 
+    /**
+     * Rows [r0, r0 + m) of a block, whose log p(x, z=c) are in {@code logp} (m x k): responsibilities in
+     * place by a per-row log-sum-exp, each row's log-likelihood checked finite, and the chunk's weighted
+     * log-likelihood and weight added to {@code into}.
+     */
+    private void normalizeChunk(RowBlock b, int r0, int m, GaussianStats into) {
+        LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
+        double ll = 0;
+        double w = 0;
+        for (int i = 0; i < m; i++) {
+            if (!Double.isFinite(rowLse[i])) {
+                throw notFinite(b, r0 + i, rowLse[i]);
+            }
+            double wi = b.weight(r0 + i);
+            ll += wi * rowLse[i];
+            w += wi;
+        }
+        into.logLikelihood += ll;
+        into.weight += w;
+    }
+
     private void accumulateFull(GaussianScorer s, RowBlock b, GaussianStats into) {
         int n = b.rows;
         int d1 = d + 1;
@@ -413,19 +422,7 @@ public final class GaussianEStep {
             for (int c = 0; c < k; c++) {
                 whitenedLogJoint(s, x, n, r0, m, c, whitened, c * m * d1, logp, c * m);
             }
-            LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
-            double ll = 0;
-            double w = 0;
-            for (int i = 0; i < m; i++) {
-                if (!Double.isFinite(rowLse[i])) {
-                    throw notFinite(b, r0 + i, rowLse[i]);
-                }
-                double wi = b.weight(r0 + i);
-                ll += wi * rowLse[i];
-                w += wi;
-            }
-            into.logLikelihood += ll;
-            into.weight += w;
+            normalizeChunk(b, r0, m, into);
             // Statistics: rows scaled by √r, a last column √r, one dsyrk per component.
             for (int c = 0; c < k; c++) {
                 int yOff = c * m * d1;

@@ -52,18 +52,12 @@ public final class SphericalCovariance implements Covariance {
 
     @Override
     public void toVector(GaussianParams p, double[] v, int o) {
-        for (double var : p.covariances()) {
-            v[o++] = Math.log(var);
-        }
+        DiagCovariance.logVariances(p, v, o);
     }
 
     @Override
     public double[] fromVector(double[] v, int o, int k, int d) {
-        double[] cov = new double[k];
-        for (int c = 0; c < k; c++) {
-            cov[c] = Math.exp(v[o + c]);
-        }
-        return cov;
+        return DiagCovariance.expVariances(v, o, k);
     }
 
     @Override
