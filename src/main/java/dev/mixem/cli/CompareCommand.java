@@ -31,7 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "compare", mixinStandardHelpOptions = true, defaultValueProvider = FitDefaults.class, sortOptions = false,
         description = "Fit the same data by EM, online EM and gradient methods from one shared start, within one budget"
                 + " of passes, and write DIR/report.html and DIR/compare.json.")
 final class CompareCommand implements Callable<Integer> {
@@ -74,16 +74,16 @@ final class CompareCommand implements Callable<Integer> {
             description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
     double evalSample;
 
-    @Option(names = "--covariance", defaultValue = "full", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
 
-    @Option(names = "--init", defaultValue = "kmeans++", description = "Initialization shared by every method (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init", description = "Initialization shared by every method (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--reg-covar", defaultValue = "1e-6", description = "EM's and online EM's reg-covar (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reg-covar", description = "EM's and online EM's reg-covar (default: ${DEFAULT-VALUE}).")
     double regCovar;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

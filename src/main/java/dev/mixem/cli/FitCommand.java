@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = FitDefaults.class,
         description = "Fit a Gaussian mixture by distributed EM and write DIR/model.json.")
 final class FitCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -31,28 +31,25 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Model directory to write.")
     String output;
 
-    @Option(names = "--covariance", defaultValue = "full", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
 
-    @Option(names = "--init", defaultValue = "kmeans++",
-            description = "kmeans-parallel, kmeans++ or random (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init", description = "kmeans-parallel, kmeans++ or random (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--n-init", defaultValue = "1", description = "Restarts; the best log-likelihood is kept (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n-init", description = "Restarts; the best log-likelihood is kept (default: ${DEFAULT-VALUE}).")
     int nInit;
 
-    @Option(names = "--max-iter", defaultValue = "100", description = "Maximum EM iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-iter", description = "Maximum EM iterations (default: ${DEFAULT-VALUE}).")
     int maxIter;
 
-    @Option(names = "--tol", defaultValue = "1e-3",
-            description = "Stop when the mean log-likelihood changes by less than this; 0 runs max-iter iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tol", description = "Stop when the mean log-likelihood changes by less than this; 0 runs max-iter iterations (default: ${DEFAULT-VALUE}).")
     double tol;
 
-    @Option(names = "--reg-covar", defaultValue = "1e-6",
-            description = "Added to every covariance diagonal (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reg-covar", description = "Added to every covariance diagonal (default: ${DEFAULT-VALUE}).")
     double regCovar;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--invalid", defaultValue = "fail",

@@ -146,7 +146,12 @@ public sealed interface Covariance permits FullCovariance, DiagCovariance, TiedC
                 u[i + j * d] = i == j ? Math.exp(v[o++]) : v[o++];
             }
         }
-        System.arraycopy(Linalg.inverseFromCholesky(u, 0, d), 0, cov, co, d * d);
+        try {
+            System.arraycopy(Linalg.inverseFromCholesky(u, 0, d), 0, cov, co, d * d);
+        } catch (ArithmeticException e) {
+            // A log-diagonal so negative that exp underflowed to 0: the precision left the doubles.
+            throw new NumericalException("a precision factor became singular; lower the learning rate");
+        }
     }
 
     /**

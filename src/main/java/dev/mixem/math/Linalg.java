@@ -61,38 +61,45 @@ public final class Linalg {
         return 2 * s;
     }
 
-    /** The inverse of a lower-triangular d x d column-major matrix at {@code offset} (lower triangular too). */
+    /**
+     * The inverse of a lower-triangular d x d column-major matrix at {@code offset} (lower triangular too),
+     * by LAPACK's dtrtri.
+     */
     public static double[] lowerInverse(double[] l, int offset, int d) {
-        double[] inv = new double[d * d];
-        for (int col = 0; col < d; col++) {
-            inv[col + col * d] = 1.0 / l[offset + col + col * d];
-            for (int i = col + 1; i < d; i++) {
-                double s = 0;
-                for (int t = col; t < i; t++) {
-                    s += l[offset + i + t * d] * inv[t + col * d];
-                }
-                inv[i + col * d] = -s / l[offset + i + i * d];
-            }
+        double[] inv = lowerCopy(l, offset, d);
+        intW info = new intW(0);
+        lapack().dtrtri("L", "N", d, inv, d, info);
+        if (info.val != 0) {
+            throw new ArithmeticException("a triangular factor is singular (dtrtri info " + info.val + ")");
         }
         return inv;
     }
 
     /**
-     * (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ as a full symmetric d x d column-major matrix, for a lower-triangular L at
-     * {@code offset}: the inverse of a matrix from its Cholesky factor.
+     * (L Lᵀ)⁻¹ as a full symmetric d x d column-major matrix, for a lower-triangular L at {@code offset}: the
+     * inverse of a matrix from its Cholesky factor, by LAPACK's dpotri (which fills the lower triangle; the
+     * upper is mirrored from it).
      */
     public static double[] inverseFromCholesky(double[] l, int offset, int d) {
-        double[] li = lowerInverse(l, offset, d);
-        double[] out = new double[d * d];
+        double[] out = lowerCopy(l, offset, d);
+        intW info = new intW(0);
+        lapack().dpotri("L", d, out, d, info);
+        if (info.val != 0) {
+            throw new ArithmeticException("a Cholesky factor is singular (dpotri info " + info.val + ")");
+        }
         for (int b = 0; b < d; b++) {
-            for (int a = b; a < d; a++) {
-                double s = 0;
-                for (int t = a; t < d; t++) {
-                    s += li[t + a * d] * li[t + b * d];
-                }
-                out[a + b * d] = s;
-                out[b + a * d] = s;
+            for (int a = b + 1; a < d; a++) {
+                out[b + a * d] = out[a + b * d];
             }
+        }
+        return out;
+    }
+
+    /** The lower triangle of a d x d column-major matrix at {@code offset}, zeros above. */
+    private static double[] lowerCopy(double[] l, int offset, int d) {
+        double[] out = new double[d * d];
+        for (int j = 0; j < d; j++) {
+            System.arraycopy(l, offset + j + j * d, out, j + j * d, d - j);
         }
         return out;
     }
