@@ -37,7 +37,7 @@ class FitMethodTest {
         assertTrue(Double.isFinite(m.summary().avgLogLikelihood()));
         JsonNode json = new ObjectMapper().readTree(Path.of(out, "model.json").toFile());
         assertEquals("sgd", json.get("provenance").get("configuration").get("method").asText());
-        JsonNode trace = json.get("trace");
+        JsonNode trace = json.get("summary").get("trace");
         // 2 passes in 10% mini-batches, evaluated every 0.1 pass: 20 updates after the start.
         assertEquals(21, trace.size());
         assertEquals(0.0, trace.get(0).get("passes").asDouble(), 0.0);
