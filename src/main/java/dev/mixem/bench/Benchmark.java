@@ -1,5 +1,7 @@
 package dev.mixem.bench;
 
+import dev.mixem.family.GaussianPass;
+
 import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.config.CovarianceType;
@@ -174,7 +176,7 @@ public final class Benchmark {
             }
             boolean underflow = false;
             if (mllibFinal != null) {
-                mllibLl = source.eStep(mllibFinal.scorer(), "mixem bench: evaluate MLlib's model").avgLogLikelihood();
+                mllibLl = GaussianPass.eStep(source, mllibFinal, "mixem bench: evaluate MLlib's model").avgLogLikelihood();
                 // MLlib adds EPSILON to every density in linear space; when densities fall below it, every row's
                 // likelihood becomes k·EPSILON, two iterations give the same log-likelihood and MLlib stops
                 // early (its loop runs while |llh - llhp| > tol, and tol is 0 here).

@@ -1,17 +1,14 @@
 package dev.mixem.data;
 
-import dev.mixem.config.CovarianceType;
 import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
-import dev.mixem.family.GaussianEStep;
-import dev.mixem.family.GaussianScorer;
+import dev.mixem.source.BlockPass;
 import dev.mixem.source.BlockSource;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.stats.Mergeable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
@@ -252,56 +249,25 @@ public final class SparkBlockSource implements BlockSource, AutoCloseable {
     }
 
     @Override
-    public GaussianStats eStep(GaussianScorer scorer, String description) {
-        return eStep(scorer, description, 1.0, 0);
-    }
-
-    @Override
-    public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
+    public <S extends Mergeable<S>> S aggregate(BlockPass<S> pass, String description, double fraction, long seed) {
         spark.sparkContext().setJobDescription(description);
-        Broadcast<GaussianScorer> bcScorer = jsc().broadcast(scorer);
+        Broadcast<BlockPass<S>> bcPass = jsc().broadcast(pass);
         long[] off = offsets;
         try {
-            org.apache.spark.api.java.function.Function2<Integer, Iterator<RowBlock>, Iterator<GaussianStats>> fn =
-                    (p, it) -> {
-                        GaussianScorer s = bcScorer.value();
-                        GaussianEStep step = new GaussianEStep(s.k, s.d, s.type);
-                        GaussianStats stats = GaussianStats.empty(s.k, s.d, s.type());
-                        while (it.hasNext()) {
-                            step.accumulate(s, it.next().sample(fraction, seed, off[p]), stats);
-                        }
-                        return List.of(stats).iterator();
-                    };
-            JavaRDD<GaussianStats> perPartition = blocks.mapPartitionsWithIndex(fn, true);
+            org.apache.spark.api.java.function.Function2<Integer, Iterator<RowBlock>, Iterator<S>> fn = (p, it) -> {
+                BlockPass<S> ps = bcPass.value();
+                BlockPass.Accumulator<S> acc = ps.open();
+                S stats = ps.empty();
+                while (it.hasNext()) {
+                    acc.add(it.next().sample(fraction, seed, off[p]), stats);
+                }
+                return List.of(stats).iterator();
+            };
+            JavaRDD<S> perPartition = blocks.mapPartitionsWithIndex(fn, true);
             return DeterministicReduce.reduce(perPartition, DeterministicReduce.DEFAULT_FAN_IN);
         } finally {
-            bcScorer.destroy();
+            bcPass.destroy();
         }
-    }
-
-    @Override
-    public GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description) {
-        spark.sparkContext().setJobDescription(description);
-        Broadcast<double[]> bcCenters = jsc().broadcast(centers);
-        try {
-            return DeterministicReduce.reduce(blocks.mapPartitions(nearestFunction(bcCenters, k, dim, type)),
-                    DeterministicReduce.DEFAULT_FAN_IN);
-        } finally {
-            bcCenters.destroy();
-        }
-    }
-
-    private static FlatMapFunction<Iterator<RowBlock>, GaussianStats> nearestFunction(
-            Broadcast<double[]> bc, int k, int d, CovarianceType type) {
-        return it -> {
-            double[] c = bc.value();
-            GaussianEStep step = new GaussianEStep(k, d, type);
-            GaussianStats stats = GaussianStats.empty(k, d, type);
-            while (it.hasNext()) {
-                step.accumulateNearest(c, it.next(), stats);
-            }
-            return List.of(stats).iterator();
-        };
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.family.GaussianPass;
+
 import dev.mixem.source.BlockSource;
 
 import dev.mixem.config.FitConfig;
@@ -93,8 +95,7 @@ public final class EmFitter {
         GaussianStats stats;
         while (true) {
             // E-step (and the statistics for the next M-step) under the current parameters.
-            stats = source.eStep(params.scorer(),
-                    "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
+            stats = GaussianPass.eStep(source, params, "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
             double ll = stats.avgLogLikelihood();
             if (!Double.isFinite(ll)) {
                 throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);

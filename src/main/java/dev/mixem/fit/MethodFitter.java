@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.family.GaussianPass;
+
 import dev.mixem.source.BlockSource;
 
 import dev.mixem.config.CovarianceType;
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * Runs one fitting method from given initial parameters within a budget of passes over the data, every
- * method on the same {@link BlockSource#eStep} statistics; only the update differs:
+ * method on the same {@link dev.mixem.family.GaussianPass} statistics; only the update differs:
  * <ul>
  *   <li>em: the closed-form M-step on the statistics of all rows;</li>
  *   <li>online-em: running statistics S ← (1-γ_t) S + γ_t S(mini-batch), γ_t = (t + 2)^-κ, then the M-step
@@ -156,7 +158,7 @@ public final class MethodFitter {
         /** em, gd: each update uses the statistics of all rows under the current parameters. */
         Result fullBatch() {
             long t0 = System.nanoTime();
-            GaussianStats stats = source.eStep(params.scorer(), o.method() + " pass 1");
+            GaussianStats stats = GaussianPass.eStep(source, params, o.method() + " pass 1");
             double eSeconds = (System.nanoTime() - t0) / 1e9;
             record(o.evalSample() > 0 ? evaluate(params) : stats.avgLogLikelihood());
             // EM's steps are checked by the same guard as EmFitter's, on the full-data log-likelihood.
@@ -182,7 +184,7 @@ public final class MethodFitter {
                 iteration++;
                 long t2 = System.nanoTime();
                 try {
-                    stats = source.eStep(params.scorer(), o.method() + " pass " + (iteration + 1));
+                    stats = GaussianPass.eStep(source, params, o.method() + " pass " + (iteration + 1));
                 } catch (NumericalException e) {
                     diverged = e.getMessage();
                     break;
@@ -203,7 +205,7 @@ public final class MethodFitter {
             while (passes + o.batchFraction() <= o.budgetPasses() + 1e-9) {
                 long t1 = System.nanoTime();
                 try {
-                    GaussianStats batch = source.eStep(params.scorer(), o.method() + " step " + (iteration + 1),
+                    GaussianStats batch = GaussianPass.eStep(source, params, o.method() + " step " + (iteration + 1),
                             o.batchFraction(), Seeds.mix(o.seed(), iteration));
                     if (batch.weight > 0) {
                         params = update(batch, o.batchFraction());
@@ -247,7 +249,7 @@ public final class MethodFitter {
                     out[0] = Double.POSITIVE_INFINITY;
                     return out;
                 }
-                GaussianStats st = source.eStep(p.scorer(), "lbfgs pass " + (int) (passes + 1));
+                GaussianStats st = GaussianPass.eStep(source, p, "lbfgs pass " + (int) (passes + 1));
                 passes += 1;
                 double[] g = GaussianGradient.gradient(st, p);
                 out[0] = -st.avgLogLikelihood();
@@ -343,8 +345,8 @@ public final class MethodFitter {
 
         double evaluate(GaussianParams p) {
             GaussianStats s = o.evalSample() > 0
-                    ? source.eStep(p.scorer(), o.method() + " evaluation", o.evalSample(), evalSeed)
-                    : source.eStep(p.scorer(), o.method() + " evaluation");
+                    ? GaussianPass.eStep(source, p, o.method() + " evaluation", o.evalSample(), evalSeed)
+                    : GaussianPass.eStep(source, p, o.method() + " evaluation");
             return s.avgLogLikelihood();
         }
 

@@ -56,7 +56,7 @@ public final class Initializer {
             throw new IllegalArgumentException("the input has fewer than k = " + k
                     + " distinct rows with positive weight; lower --k");
         }
-        GaussianStats stats = source.nearestCenterPass(centers, k, cfg.covarianceType(),
+        GaussianStats stats = source.aggregate(new NearestCenterPass(centers, k, source.dim(), cfg.covarianceType()),
                 "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
         return GaussianMStep.update(stats, centers, cfg.covarianceType(), cfg.regCovar());
     }

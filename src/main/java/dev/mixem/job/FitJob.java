@@ -1,5 +1,7 @@
 package dev.mixem.job;
 
+import dev.mixem.family.GaussianPass;
+
 
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InvalidPolicy;
@@ -67,7 +69,7 @@ public final class FitJob {
             throw new dev.mixem.family.NumericalException(method.method() + " diverged: " + r.diverged()
                     + (method.method().hasLearningRate() ? "; lower --learning-rate" : ""));
         }
-        GaussianStats finalStats = src.eStep(r.params().scorer(), "mixem: final log-likelihood");
+        GaussianStats finalStats = GaussianPass.eStep(src, r.params(), "mixem: final log-likelihood");
         List<TraceEntry> trace = new java.util.ArrayList<>();
         double prevSeconds = 0;
         for (MethodStep s : r.trace()) {

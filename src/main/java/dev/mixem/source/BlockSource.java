@@ -1,12 +1,12 @@
 package dev.mixem.source;
 
-import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianScorer;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.stats.Mergeable;
 
 /**
- * Rows held as blocks somewhere (a Spark cluster, or local memory) that the fitters make passes over. The
- * fitters only ever see merged statistics, so the same driver loop runs on both.
+ * Rows held as blocks somewhere (a Spark cluster, or local memory) that the fitters make passes over. A
+ * source runs any {@link BlockPass} (a family's E-step, initialization's passes) and returns its merged
+ * statistics; it knows no family. The fitters only ever see merged statistics, so the same driver loop runs
+ * on both kinds of source, and the Spark and local sources differ only in how they run a pass.
  */
 public interface BlockSource {
 
@@ -23,17 +23,19 @@ public interface BlockSource {
      */
     double[] observedMeans();
 
-    /** One E-step pass: responsibilities under {@code scorer}, statistics centred on its means. */
-    GaussianStats eStep(GaussianScorer scorer, String description);
+    /**
+     * One distributed pass: the pass's statistics over every row, merged in a fixed order (partition by
+     * partition), whatever ran where or was retried.
+     */
+    default <S extends Mergeable<S>> S aggregate(BlockPass<S> pass, String description) {
+        return aggregate(pass, description, 1.0, 0);
+    }
 
     /**
-     * An E-step over a mini-batch: the rows that {@link #sample} with this fraction and seed would pick
-     * (all rows with fraction ≥ 1), drawn on the executors without collecting data to the driver.
+     * The pass over a mini-batch: the rows that {@link #sample} with this fraction and seed would pick (all
+     * rows with fraction ≥ 1), drawn on the executors without collecting data to the driver.
      */
-    GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed);
-
-    /** One pass assigning each row to its nearest center; statistics centred on the centers. */
-    GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description);
+    <S extends Mergeable<S>> S aggregate(BlockPass<S> pass, String description, double fraction, long seed);
 
     /**
      * Rows chosen independently with probability {@code fraction} by a hash of (seed, global row index), in

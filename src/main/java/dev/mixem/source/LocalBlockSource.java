@@ -1,12 +1,9 @@
 package dev.mixem.source;
 
-import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianEStep;
-import dev.mixem.family.GaussianScorer;
 import dev.mixem.math.LocalKMeans;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.stats.Mergeable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -84,26 +81,11 @@ public final class LocalBlockSource implements BlockSource {
     }
 
     @Override
-    public GaussianStats eStep(GaussianScorer scorer, String description) {
-        return eStep(scorer, description, 1.0, 0);
-    }
-
-    @Override
-    public GaussianStats eStep(GaussianScorer scorer, String description, double fraction, long seed) {
-        GaussianEStep step = new GaussianEStep(scorer.k, scorer.d, scorer.type);
-        GaussianStats stats = GaussianStats.empty(scorer.k, scorer.d, scorer.type());
+    public <S extends Mergeable<S>> S aggregate(BlockPass<S> pass, String description, double fraction, long seed) {
+        BlockPass.Accumulator<S> acc = pass.open();
+        S stats = pass.empty();
         for (RowBlock b : blocks) {
-            step.accumulate(scorer, b.sample(fraction, seed, 0), stats);
-        }
-        return stats;
-    }
-
-    @Override
-    public GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String description) {
-        GaussianEStep step = new GaussianEStep(k, dim, type);
-        GaussianStats stats = GaussianStats.empty(k, dim, type);
-        for (RowBlock b : blocks) {
-            step.accumulateNearest(centers, b, stats);
+            acc.add(b.sample(fraction, seed, 0), stats);
         }
         return stats;
     }

@@ -146,8 +146,8 @@ class SparkEmTest {
     void sparkAndLocalPassesAgree() {
         GaussianParams p = Generator.truth(K, D, 3.0, 99);
         List<RowBlock> blocks = source.blocks().collect();
-        GaussianStats spark1 = source.eStep(p.scorer(), "test");
-        GaussianStats local = new LocalBlockSource(blocks).eStep(p.scorer(), "test");
+        GaussianStats spark1 = dev.mixem.family.GaussianPass.eStep(source, p, "test");
+        GaussianStats local = dev.mixem.family.GaussianPass.eStep(new LocalBlockSource(blocks), p, "test");
         // Same blocks; only the grouping of the final sums differs (per partition, then merged).
         assertRelClose(local.resp, spark1.resp, 1e-12);
         assertRelClose(local.first, spark1.first, 1e-12);

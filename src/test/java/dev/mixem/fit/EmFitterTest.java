@@ -198,25 +198,15 @@ class EmFitterTest {
         }
 
         @Override
-        public dev.mixem.stats.GaussianStats eStep(dev.mixem.family.GaussianScorer scorer, String description) {
-            dev.mixem.stats.GaussianStats s = inner.eStep(scorer, description);
-            if (++passes >= 4) {
+        public <S extends dev.mixem.stats.Mergeable<S>> S aggregate(dev.mixem.source.BlockPass<S> pass,
+                                                                   String description, double fraction, long seed) {
+            S s = inner.aggregate(pass, description, fraction, seed);
+            if (pass instanceof dev.mixem.family.GaussianPass && fraction >= 1 && ++passes >= 4) {
                 // Component 0 seems to hold three times its rows: too much weight, too small a covariance
                 // (still positive definite).
-                s.resp[0] *= 3;
+                ((dev.mixem.stats.GaussianStats) s).resp[0] *= 3;
             }
             return s;
-        }
-
-        @Override
-        public dev.mixem.stats.GaussianStats eStep(dev.mixem.family.GaussianScorer scorer, String description,
-                                                   double fraction, long seed) {
-            return inner.eStep(scorer, description, fraction, seed);
-        }
-
-        @Override
-        public dev.mixem.stats.GaussianStats nearestCenterPass(double[] centers, int k, CovarianceType type, String d) {
-            return inner.nearestCenterPass(centers, k, type, d);
         }
 
         @Override
