@@ -60,6 +60,8 @@ public final class GaussianEStep {
     private final double[] tiedYY;
     private final double[] tiedT;
     private final double[] tiedN;
+    /** Tied: t_c - N_c ν_c of one component, on the way back to the original coordinates. */
+    private final double[] tiedShift;
     /** Tied: one chunk's log p(x, z=c), for {@link #logJoint}. */
     private double[] chunkLogJoint;
     private MarginalEStep marginal;
@@ -80,6 +82,7 @@ public final class GaussianEStep {
         this.tiedYY = tied ? new double[d * d] : null;
         this.tiedT = tied ? new double[k * d] : null;
         this.tiedN = tied ? new double[k] : null;
+        this.tiedShift = tied ? new double[d] : null;
     }
 
     private MarginalEStep marginal() {
@@ -277,7 +280,7 @@ public final class GaussianEStep {
     private void addTiedUnwhitened(GaussianScorer s, GaussianStats into) {
         double[] nu = s.whiteMeans;
         double[] l = s.factors;
-        double[] u = new double[d];
+        double[] u = tiedShift;
         for (int c = 0; c < k; c++) {
             double nk = tiedN[c];
             if (nk == 0) {
