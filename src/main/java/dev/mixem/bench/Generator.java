@@ -140,7 +140,10 @@ public final class Generator {
         };
     }
 
-    /** The truth as JSON: k, dimension, weights, means, covariances, and how it was made. */
+    /**
+     * The truth as JSON: k, dimension, the covariance structure, weights, means, every component's
+     * covariance as a full matrix, and how it was made.
+     */
     public static String truthJson(GaussianParams truth, long rows, double separation, long seed) {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
@@ -148,6 +151,7 @@ public final class Generator {
         int d = truth.dim();
         root.put("k", k);
         root.put("dimension", d);
+        root.put("covarianceType", truth.type().serializedName());
         root.put("rows", rows);
         root.put("separation", separation);
         root.put("seed", seed);

@@ -1,6 +1,7 @@
 package dev.mixem.cli;
 
 import dev.mixem.bench.Generator;
+import dev.mixem.config.CovarianceType;
 import dev.mixem.data.HadoopFiles;
 import dev.mixem.family.GaussianParams;
 import org.apache.spark.sql.SaveMode;
@@ -13,7 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a synthetic Gaussian mixture (random full covariances) and PATH.truth.json.")
+        description = "Write a synthetic Gaussian mixture (random covariances of the chosen structure) and PATH.truth.json.")
 final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,6 +45,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Minimum distance between two means, in units of the largest component standard deviation (default: ${DEFAULT-VALUE}).")
     double separation;
 
+    @Option(names = "--covariance", defaultValue = "full",
+            description = "Structure of the true covariances: full (random rotations), diag, tied (one random full"
+                    + " matrix for all components) or spherical (default: ${DEFAULT-VALUE}).")
+    String covariance;
+
     @Option(names = "--missing-fraction", defaultValue = "0",
             description = "Fraction of cells left empty (null), chosen completely at random (default: ${DEFAULT-VALUE}).")
     double missingFraction;
@@ -51,7 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String fmt;
+        CovarianceType type;
         try {
+            type = CovarianceType.parse(covariance);
             if (rows < 1 || dim < 1 || k < 1) {
                 throw new IllegalArgumentException("rows, dim and k must be >= 1");
             }
@@ -74,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("generate");
         try {
-            write(spark, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction);
+            write(spark, type, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction);
         } finally {
             spark.stop();
         }
@@ -88,10 +96,15 @@ final class GenerateCommand implements Callable<Integer> {
 
     static void write(SparkSession spark, long rows, int dim, int k, long seed, String output, String fmt,
                       int partitionsOpt, double separation, double missingFraction) {
+        write(spark, CovarianceType.FULL, rows, dim, k, seed, output, fmt, partitionsOpt, separation, missingFraction);
+    }
+
+    static void write(SparkSession spark, CovarianceType type, long rows, int dim, int k, long seed, String output,
+                      String fmt, int partitionsOpt, double separation, double missingFraction) {
         int partitions = partitionsOpt > 0 ? partitionsOpt
                 : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
         partitions = (int) Math.min(partitions, rows);
-        GaussianParams truth = Generator.truth(k, dim, separation, seed);
+        GaussianParams truth = Generator.truth(type, k, dim, separation, seed);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
         var writer = Generator.frame(spark, truth, rows, partitions, seed, missingFraction).write()
                 .mode(SaveMode.Overwrite);
