@@ -85,9 +85,4 @@ public final class GaussianGradient {
         Covariance.of(p.type()).gradient(s, p, g, k, k + k * d);
         return g;
     }
-
-    /** The lower Cholesky factor U of Σ⁻¹ (Σ⁻¹ = U Uᵀ), for a d x d column-major covariance. */
-    static double[] precisionFactor(double[] cov, int d) {
-        return Covariance.precisionFactor(cov, d);
-    }
 }

@@ -47,12 +47,17 @@ public final class TiedCovariance implements Covariance {
     public double trace(GaussianStats s, double[] dev, GaussianScorer sc) {
         int d = s.d;
         double[] m = new double[d * d];
-        // Σ_k S_k(μ_k) = S_pooled - Σ_k (f_k δ_kᵀ + δ_k f_kᵀ - N_k δ_k δ_kᵀ): the pooled S once, then each
-        // component's shift (addShifted with a zero second moment).
-        double[] zero = new double[d * d];
-        Covariance.addShifted(s.second, 0, new double[d], 0, 0, new double[d], 0, d, m);
-        for (int c = 0; c < s.k; c++) {
-            Covariance.addShifted(zero, 0, s.first, c * d, s.resp[c], dev, c * d, d, m);
+        // Σ_k S_k(μ_k) = S_pooled - Σ_k (f_k δ_kᵀ + δ_k f_kᵀ - N_k δ_k δ_kᵀ), as a full symmetric matrix.
+        for (int b = 0; b < d; b++) {
+            for (int a = b; a < d; a++) {
+                double v = s.second[a + b * d];
+                for (int c = 0; c < s.k; c++) {
+                    int o = c * d;
+                    v -= s.first[o + a] * dev[o + b] + dev[o + a] * s.first[o + b] - s.resp[c] * dev[o + a] * dev[o + b];
+                }
+                m[a + b * d] = v;
+                m[b + a * d] = v;
+            }
         }
         return Covariance.traceOfSolve(sc.factors, 0, d, m);
     }

@@ -370,7 +370,9 @@ public final class MethodFitter {
         if (Math.abs(sum - 1) > 1e-12) {
             return false;
         }
-        for (int c = 0; c < p.k(); c++) {
+        // Tied has one matrix for all components: factor it once.
+        int distinct = p.type() == CovarianceType.TIED ? 1 : p.k();
+        for (int c = 0; c < distinct; c++) {
             if (p.type().matrix()) {
                 if (dev.mixem.math.Linalg.choleskyLower(p.covariance(c), 0, p.dim()) == null) {
                     return false;
