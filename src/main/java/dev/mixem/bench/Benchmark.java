@@ -1,13 +1,13 @@
 package dev.mixem.bench;
 
-import dev.mixem.family.GaussianPass;
+import dev.mixem.family.MixturePass;
 
 import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
@@ -176,7 +176,7 @@ public final class Benchmark {
             }
             boolean underflow = false;
             if (mllibFinal != null) {
-                mllibLl = GaussianPass.eStep(source, mllibFinal, "mixem bench: evaluate MLlib's model").avgLogLikelihood();
+                mllibLl = MixturePass.eStep(source, mllibFinal.scorer(), "mixem bench: evaluate MLlib's model").avgLogLikelihood();
                 // MLlib adds EPSILON to every density in linear space; when densities fall below it, every row's
                 // likelihood becomes k·EPSILON, two iterations give the same log-likelihood and MLlib stops
                 // early (its loop runs while |llh - llhp| > tol, and tol is 0 here).

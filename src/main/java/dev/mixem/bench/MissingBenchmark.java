@@ -5,7 +5,7 @@ import dev.mixem.data.SparkBlockSource;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;

@@ -11,7 +11,7 @@ import dev.mixem.data.HadoopFiles;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.SparkBlockSource;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.Comparison;
 import dev.mixem.fit.FitMethod;
 import dev.mixem.fit.MethodFitter;

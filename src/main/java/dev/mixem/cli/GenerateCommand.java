@@ -3,7 +3,7 @@ package dev.mixem.cli;
 import dev.mixem.bench.Generator;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.data.HadoopFiles;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;

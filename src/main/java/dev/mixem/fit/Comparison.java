@@ -2,7 +2,7 @@ package dev.mixem.fit;
 
 import dev.mixem.source.BlockSource;
 
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,16 +1,18 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.GaussianPass;
+import dev.mixem.family.MixtureFamily;
+
+import dev.mixem.family.MixturePass;
 
 import dev.mixem.source.BlockSource;
 
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.GaussianMStep;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianMStep;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.NumericalException;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +58,7 @@ public final class EmFitter {
             } else {
                 long restartSeed = Seeds.mix(cfg.seed(), r);
                 long t0 = System.nanoTime();
-                GaussianMStep.Result init = Initializer.initialize(source, cfg, restartSeed, r);
+                MixtureFamily.Update<GaussianParams> init = Initializer.initialize(source, cfg, restartSeed, r);
                 listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
                 FitCheckpoint start = new FitCheckpoint(r, 0, init.params(), List.of(), Double.NaN,
                         Double.NEGATIVE_INFINITY, init.dropped().size(), best, restartLls);
@@ -95,7 +97,7 @@ public final class EmFitter {
         GaussianStats stats;
         while (true) {
             // E-step (and the statistics for the next M-step) under the current parameters.
-            stats = GaussianPass.eStep(source, params, "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
+            stats = MixturePass.eStep(source, params.scorer(), "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
             double ll = stats.avgLogLikelihood();
             if (!Double.isFinite(ll)) {
                 throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);
@@ -119,7 +121,7 @@ public final class EmFitter {
             }
             prev = ll;
             // M-step
-            GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
+            MixtureFamily.Update<GaussianParams> m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
             guaranteed = EmGuard.guaranteedChange(stats, params, m);
             dropped += m.dropped().size();
             params = m.params();

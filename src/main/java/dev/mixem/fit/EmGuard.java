@@ -1,9 +1,11 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.GaussianMStep;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.MixtureFamily;
+
+import dev.mixem.family.gaussian.GaussianMStep;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.NumericalException;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.Locale;
 
@@ -25,7 +27,7 @@ public final class EmGuard {
      * Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t) for the M-step {@code m} made from {@code stats} (the E-step under
      * {@code before}); no guarantee (-∞) when components were dropped, since θ_{t+1} then has fewer.
      */
-    public static double guaranteedChange(GaussianStats stats, GaussianParams before, GaussianMStep.Result m) {
+    public static double guaranteedChange(GaussianStats stats, GaussianParams before, MixtureFamily.Update<GaussianParams> m) {
         if (!m.dropped().isEmpty()) {
             return Double.NEGATIVE_INFINITY;
         }

@@ -1,6 +1,6 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 
 import java.util.List;
 

@@ -1,16 +1,18 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.GaussianPass;
+import dev.mixem.family.MixtureFamily;
+
+import dev.mixem.family.MixturePass;
 
 import dev.mixem.source.BlockSource;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianGradient;
-import dev.mixem.family.GaussianMStep;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianGradient;
+import dev.mixem.family.gaussian.GaussianMStep;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.NumericalException;
 import dev.mixem.math.Seeds;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * Runs one fitting method from given initial parameters within a budget of passes over the data, every
- * method on the same {@link dev.mixem.family.GaussianPass} statistics; only the update differs:
+ * method on the same {@link dev.mixem.family.MixturePass} statistics; only the update differs:
  * <ul>
  *   <li>em: the closed-form M-step on the statistics of all rows;</li>
  *   <li>online-em: running statistics S ← (1-γ_t) S + γ_t S(mini-batch), γ_t = (t + 2)^-κ, then the M-step
@@ -158,7 +160,7 @@ public final class MethodFitter {
         /** em, gd: each update uses the statistics of all rows under the current parameters. */
         Result fullBatch() {
             long t0 = System.nanoTime();
-            GaussianStats stats = GaussianPass.eStep(source, params, o.method() + " pass 1");
+            GaussianStats stats = MixturePass.eStep(source, params.scorer(), o.method() + " pass 1");
             double eSeconds = (System.nanoTime() - t0) / 1e9;
             record(o.evalSample() > 0 ? evaluate(params) : stats.avgLogLikelihood());
             // EM's steps are checked by the same guard as EmFitter's, on the full-data log-likelihood.
@@ -168,7 +170,7 @@ public final class MethodFitter {
                 double before = stats.avgLogLikelihood();
                 try {
                     if (o.method() == FitMethod.EM) {
-                        GaussianMStep.Result m = GaussianMStep.update(stats, params.means(), type, o.regCovar());
+                        MixtureFamily.Update<GaussianParams> m = GaussianMStep.update(stats, params.means(), type, o.regCovar());
                         guaranteed = EmGuard.guaranteedChange(stats, params, m);
                         params = m.params();
                     } else {
@@ -184,7 +186,7 @@ public final class MethodFitter {
                 iteration++;
                 long t2 = System.nanoTime();
                 try {
-                    stats = GaussianPass.eStep(source, params, o.method() + " pass " + (iteration + 1));
+                    stats = MixturePass.eStep(source, params.scorer(), o.method() + " pass " + (iteration + 1));
                 } catch (NumericalException e) {
                     diverged = e.getMessage();
                     break;
@@ -205,7 +207,7 @@ public final class MethodFitter {
             while (passes + o.batchFraction() <= o.budgetPasses() + 1e-9) {
                 long t1 = System.nanoTime();
                 try {
-                    GaussianStats batch = GaussianPass.eStep(source, params, o.method() + " step " + (iteration + 1),
+                    GaussianStats batch = MixturePass.eStep(source, params.scorer(), o.method() + " step " + (iteration + 1),
                             o.batchFraction(), Seeds.mix(o.seed(), iteration));
                     if (batch.weight > 0) {
                         params = update(batch, o.batchFraction());
@@ -249,7 +251,7 @@ public final class MethodFitter {
                     out[0] = Double.POSITIVE_INFINITY;
                     return out;
                 }
-                GaussianStats st = GaussianPass.eStep(source, p, "lbfgs pass " + (int) (passes + 1));
+                GaussianStats st = MixturePass.eStep(source, p.scorer(), "lbfgs pass " + (int) (passes + 1));
                 passes += 1;
                 double[] g = GaussianGradient.gradient(st, p);
                 out[0] = -st.avgLogLikelihood();
@@ -335,7 +337,7 @@ public final class MethodFitter {
                 running = scaled(running, 1 - gamma).mergeFrom(scaled(scaled, gamma));
             }
             double[] means = params.means();
-            GaussianMStep.Result m = GaussianMStep.update(running, means, type, o.regCovar());
+            MixtureFamily.Update<GaussianParams> m = GaussianMStep.update(running, means, type, o.regCovar());
             GaussianParams next = m.params();
             // Keep the running statistics of the surviving components, re-centred on the new means.
             running = recentred(dropComponents(running, m.dropped()), dropMeans(means, m.dropped(), params.dim()),
@@ -345,8 +347,8 @@ public final class MethodFitter {
 
         double evaluate(GaussianParams p) {
             GaussianStats s = o.evalSample() > 0
-                    ? GaussianPass.eStep(source, p, o.method() + " evaluation", o.evalSample(), evalSeed)
-                    : GaussianPass.eStep(source, p, o.method() + " evaluation");
+                    ? MixturePass.eStep(source, p.scorer(), o.method() + " evaluation", o.evalSample(), evalSeed)
+                    : MixturePass.eStep(source, p.scorer(), o.method() + " evaluation");
             return s.avgLogLikelihood();
         }
 
@@ -406,7 +408,7 @@ public final class MethodFitter {
 
     /**
      * The same statistics centred on other means: with Δ = m - m', f' = f + N Δ and
-     * S' = S + f Δᵀ + Δ fᵀ + N Δ Δᵀ (per structure: see {@link dev.mixem.family.Covariance#recentre}).
+     * S' = S + f Δᵀ + Δ fᵀ + N Δ Δᵀ (per structure: see {@link dev.mixem.family.gaussian.Covariance#recentre}).
      */
     static GaussianStats recentred(GaussianStats s, double[] from, double[] to) {
         GaussianStats out = s.copy();
@@ -420,7 +422,7 @@ public final class MethodFitter {
                 out.first[c * d + a] = s.first[c * d + a] + s.resp[c] * delta[c * d + a];
             }
         }
-        dev.mixem.family.Covariance.of(s.type).recentre(s, delta, out.second);
+        dev.mixem.family.gaussian.Covariance.of(s.type).recentre(s, delta, out.second);
         return out;
     }
 

@@ -1,6 +1,6 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 
 /**
  * How far fitted parameters are from the true ones, after matching components: the assignment of fitted to

@@ -1,11 +1,14 @@
 package dev.mixem.init;
 
+import dev.mixem.family.MixtureFamily;
+
 import dev.mixem.math.LocalKMeans;
 
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.GaussianMStep;
+import dev.mixem.family.gaussian.GaussianMStep;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.source.BlockSource;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,7 +44,7 @@ public final class Initializer {
     private Initializer() {
     }
 
-    public static GaussianMStep.Result initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
+    public static MixtureFamily.Update<GaussianParams> initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
         int k = cfg.k();
         double[] centers = switch (cfg.init()) {
             case KMEANS_PARALLEL -> source.kmeansParallel(k,

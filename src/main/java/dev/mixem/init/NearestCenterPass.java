@@ -1,15 +1,17 @@
 package dev.mixem.init;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianEStep;
+import dev.mixem.family.gaussian.GaussianMoments;
+import dev.mixem.family.gaussian.GaussianStats;
+import dev.mixem.math.RowBlock;
 import dev.mixem.source.BlockPass;
-import dev.mixem.stats.GaussianStats;
 
 /**
  * Initialization's hard-assignment pass: every row to its nearest center, then the statistics of those
- * clusters centred on the centers, from which one M-step gives the initial parameters.
+ * clusters centred on the centers, from which one M-step gives the initial parameters. The log-likelihood
+ * fields are left untouched.
  */
-final class NearestCenterPass implements BlockPass<GaussianStats> {
+public final class NearestCenterPass implements BlockPass<GaussianStats> {
     private static final long serialVersionUID = 1L;
 
     private final double[] centers;
@@ -17,7 +19,7 @@ final class NearestCenterPass implements BlockPass<GaussianStats> {
     private final int d;
     private final CovarianceType type;
 
-    NearestCenterPass(double[] centers, int k, int d, CovarianceType type) {
+    public NearestCenterPass(double[] centers, int k, int d, CovarianceType type) {
         this.centers = centers;
         this.k = k;
         this.d = d;
@@ -31,7 +33,97 @@ final class NearestCenterPass implements BlockPass<GaussianStats> {
 
     @Override
     public Accumulator<GaussianStats> open() {
-        GaussianEStep step = new GaussianEStep(k, d, type);
-        return (block, into) -> step.accumulateNearest(centers, block, into);
+        Assigner a = new Assigner(centers, k, d, type);
+        return a::add;
+    }
+
+    /** One task's assignment of blocks to the centers, with its scratch space. */
+    public static final class Assigner {
+        private final double[] centers;
+        private final int k;
+        private final int d;
+        private final GaussianMoments moments;
+        private double[] dist;
+        private int[] nearest;
+
+        public Assigner(double[] centers, int k, int d, CovarianceType type) {
+            if (centers.length != k * d) {
+                throw new IllegalArgumentException(centers.length + " center coordinates for k=" + k + ", d=" + d);
+            }
+            this.centers = centers;
+            this.k = k;
+            this.d = d;
+            this.moments = new GaussianMoments(k, d, type);
+        }
+
+        /**
+         * Hard assignment of every row to its nearest center (Euclidean, ties to the lower index), then
+         * statistics centred on the centers. A row with missing cells is compared on its observed cells (the
+         * squared distance scaled by d / observed), and its missing cells count as equal to its center's.
+         */
+        public void add(RowBlock b, GaussianStats into) {
+            if (b.dim != d) {
+                throw new IllegalArgumentException("centers of dimension " + d + " got rows of dimension " + b.dim);
+            }
+            int n = b.rows;
+            if (n == 0) {
+                return;
+            }
+            if (dist == null || dist.length < n * k) {
+                dist = new double[n * k];
+                nearest = new int[n];
+            }
+            double[] x = b.values;
+            boolean missing = b.missing > 0;
+            for (int c = 0; c < k; c++) {
+                int base = c * n;
+                for (int i = 0; i < n; i++) {
+                    dist[base + i] = 0;
+                }
+                for (int j = 0; j < d; j++) {
+                    int col = j * n;
+                    double mu = centers[c * d + j];
+                    for (int i = 0; i < n; i++) {
+                        double z = x[col + i] - mu;
+                        dist[base + i] += missing && z != z ? 0.0 : z * z;
+                    }
+                }
+            }
+            if (missing) {
+                for (int i = 0; i < n; i++) {
+                    int observed = 0;
+                    for (int j = 0; j < d; j++) {
+                        double v = x[i + j * n];
+                        observed += v == v ? 1 : 0;
+                    }
+                    double scale = observed == 0 ? 0.0 : (double) d / observed;
+                    for (int c = 0; c < k; c++) {
+                        dist[c * n + i] *= scale;
+                    }
+                }
+            }
+            double w = 0;
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                double bestDist = dist[i];
+                for (int c = 1; c < k; c++) {
+                    if (dist[c * n + i] < bestDist) {
+                        bestDist = dist[c * n + i];
+                        best = c;
+                    }
+                }
+                nearest[i] = best;
+                w += b.weight(i);
+            }
+            for (int c = 0; c < k; c++) {
+                int base = c * n;
+                for (int i = 0; i < n; i++) {
+                    dist[base + i] = nearest[i] == c ? b.weight(i) : 0.0;
+                }
+            }
+            into.weight += w;
+            into.rows += n;
+            moments.add(b, dist, centers, into);
+        }
     }
 }

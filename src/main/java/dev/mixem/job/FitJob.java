@@ -1,6 +1,6 @@
 package dev.mixem.job;
 
-import dev.mixem.family.GaussianPass;
+import dev.mixem.family.MixturePass;
 
 
 import dev.mixem.config.FitConfig;
@@ -18,10 +18,10 @@ import dev.mixem.fit.FitMethod;
 import dev.mixem.fit.MethodFitter;
 import dev.mixem.fit.MethodStep;
 import dev.mixem.fit.TraceEntry;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import dev.mixem.fit.FitResult;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
@@ -69,7 +69,7 @@ public final class FitJob {
             throw new dev.mixem.family.NumericalException(method.method() + " diverged: " + r.diverged()
                     + (method.method().hasLearningRate() ? "; lower --learning-rate" : ""));
         }
-        GaussianStats finalStats = GaussianPass.eStep(src, r.params(), "mixem: final log-likelihood");
+        GaussianStats finalStats = MixturePass.eStep(src, r.params().scorer(), "mixem: final log-likelihood");
         List<TraceEntry> trace = new java.util.ArrayList<>();
         double prevSeconds = 0;
         for (MethodStep s : r.trace()) {

@@ -5,9 +5,11 @@ import dev.mixem.data.InputReader;
 import dev.mixem.data.InvalidInputException;
 import dev.mixem.data.SparkBlockSource;
 
-import dev.mixem.family.GaussianEStep;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.GaussianScorer;
+import dev.mixem.family.EStep;
+import dev.mixem.family.gaussian.GaussianImputer;
+import dev.mixem.family.gaussian.GaussianStats;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.GaussianScorer;
 import dev.mixem.math.RowBlock;
 import dev.mixem.model.GaussianMixtureModel;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -108,7 +110,8 @@ public final class Predictor {
         private final int[] keep;
         private final int[] parsedFeature;
         private final int blockRows;
-        private final GaussianEStep step;
+        private final EStep<GaussianStats> step;
+        private final GaussianImputer imputer;
         private final FeatureExtractor.Locator loc = new FeatureExtractor.Locator(0);
         private final List<Row> buffer = new ArrayList<>();
         private final double[] staged;
@@ -130,7 +133,8 @@ public final class Predictor {
             this.ex = ex;
             this.keep = keep;
             this.blockRows = blockRows;
-            this.step = new GaussianEStep(scorer.k, scorer.d, scorer.type);
+            this.step = new EStep<>(scorer);
+            this.imputer = impute ? new GaussianImputer(scorer) : null;
             this.staged = new double[blockRows * scorer.d];
             this.row = new double[ex.width()];
             this.resp = new double[blockRows * scorer.k];
@@ -198,9 +202,9 @@ public final class Predictor {
                 }
             }
             RowBlock block = new RowBlock(n, d, 0, values, null);
-            step.posterior(scorer, block, resp, rowLogLik);
+            step.posterior(block, resp, rowLogLik);
             if (imputed != null) {
-                step.impute(scorer, block, resp, imputed);
+                imputer.impute(block, resp, imputed);
             }
             filled = n;
             cursor = 0;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.fit.FitResult;
 import dev.mixem.fit.TraceEntry;

@@ -7,7 +7,7 @@ import dev.mixem.bench.Generator;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.data.InputSpec;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.ParameterError;
 import dev.mixem.job.FitJob;
 import dev.mixem.model.GaussianMixtureModel;

@@ -6,14 +6,14 @@ import dev.mixem.SparkTestSession;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
 import dev.mixem.source.LocalBlockSource;
 import dev.mixem.fit.TraceEntry;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -146,8 +146,8 @@ class SparkEmTest {
     void sparkAndLocalPassesAgree() {
         GaussianParams p = Generator.truth(K, D, 3.0, 99);
         List<RowBlock> blocks = source.blocks().collect();
-        GaussianStats spark1 = dev.mixem.family.GaussianPass.eStep(source, p, "test");
-        GaussianStats local = dev.mixem.family.GaussianPass.eStep(new LocalBlockSource(blocks), p, "test");
+        GaussianStats spark1 = dev.mixem.family.MixturePass.eStep(source, p.scorer(), "test");
+        GaussianStats local = dev.mixem.family.MixturePass.eStep(new LocalBlockSource(blocks), p.scorer(), "test");
         // Same blocks; only the grouping of the final sums differs (per partition, then merged).
         assertRelClose(local.resp, spark1.resp, 1e-12);
         assertRelClose(local.first, spark1.first, 1e-12);
@@ -161,10 +161,10 @@ class SparkEmTest {
         GaussianParams p = Generator.truth(K, D, 3.0, 5);
         try (SparkBlockSource nine = load(InputSpec.of(csv).withPartitions(9), 300)) {
             JavaRDD<GaussianStats> parts = nine.blocks().mapPartitions(it -> {
-                dev.mixem.family.GaussianEStep step = new dev.mixem.family.GaussianEStep(K, D, dev.mixem.config.CovarianceType.FULL);
+                dev.mixem.family.EStep<GaussianStats> step = new dev.mixem.family.EStep<>(p.scorer());
                 GaussianStats s = GaussianStats.empty(K, D, CovarianceType.FULL);
                 while (it.hasNext()) {
-                    step.accumulate(p.scorer(), it.next(), s);
+                    step.accumulate(it.next(), s);
                 }
                 return List.of(s).iterator();
             });

@@ -7,8 +7,8 @@ import dev.mixem.source.BlockSource;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.SyntheticMixture;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.SyntheticMixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -201,10 +201,10 @@ class EmFitterTest {
         public <S extends dev.mixem.stats.Mergeable<S>> S aggregate(dev.mixem.source.BlockPass<S> pass,
                                                                    String description, double fraction, long seed) {
             S s = inner.aggregate(pass, description, fraction, seed);
-            if (pass instanceof dev.mixem.family.GaussianPass && fraction >= 1 && ++passes >= 4) {
+            if (pass instanceof dev.mixem.family.MixturePass && fraction >= 1 && ++passes >= 4) {
                 // Component 0 seems to hold three times its rows: too much weight, too small a covariance
                 // (still positive definite).
-                ((dev.mixem.stats.GaussianStats) s).resp[0] *= 3;
+                ((dev.mixem.family.gaussian.GaussianStats) s).resp[0] *= 3;
             }
             return s;
         }

@@ -4,8 +4,8 @@ import dev.mixem.source.LocalBlockSource;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.SyntheticMixture;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.init.Initializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

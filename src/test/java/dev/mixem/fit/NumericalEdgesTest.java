@@ -4,7 +4,7 @@ import dev.mixem.source.LocalBlockSource;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.math.Linalg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,8 +2,8 @@ package dev.mixem.model;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.SyntheticMixture;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitCheckpoint;

@@ -1,7 +1,6 @@
 package dev.mixem.model;
 
-import dev.mixem.family.GaussianEStep;
-import dev.mixem.family.GaussianParams;
+import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.math.RowBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,7 +66,7 @@ class FormatVersion1Test {
         int n = x.length;
         double[] resp = new double[n * p.k()];
         double[] ll = new double[n];
-        new GaussianEStep(p.k(), p.dim(), p.type()).posterior(p.scorer(), RowBlock.ofRows(x, null, 0), resp, ll);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(RowBlock.ofRows(x, null, 0), resp, ll);
         for (int i = 0; i < n; i++) {
             assertEquals(expected[i][0], ll[i], 0.0, "log-likelihood of row " + i);
             for (int c = 0; c < p.k(); c++) {

@@ -1,8 +1,8 @@
 package dev.mixem.model;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.SyntheticMixture;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.fit.TraceEntry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,9 +1,9 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * conditional Gaussian expectations computed with an explicit inverse (Gauss-Jordan, no Cholesky, no
  * patterns), and the gradient of the observed-data log-likelihood by finite differences.
  */
-class MarginalEStepTest {
+class MissingCellsTest {
 
     /** A copy of the block with each cell missing with probability {@code fraction} (never a whole row). */
     static RowBlock withMissing(RowBlock b, double fraction, long seed) {
@@ -152,7 +152,7 @@ class MarginalEStepTest {
 
     private static GaussianStats estep(GaussianParams p, RowBlock b) {
         GaussianStats s = GaussianStats.empty(p.k(), p.dim(), p.type());
-        new GaussianEStep(p.k(), p.dim(), p.type()).accumulate(p.scorer(), b, s);
+        new dev.mixem.family.EStep<>(p.scorer()).accumulate(b, s);
         return s;
     }
 
@@ -184,8 +184,9 @@ class MarginalEStepTest {
         // The same rows with patterns of fewer missing than observed cells factored through the precision
         // (a Schur complement), the route used from PRECISION_ROUTE_MIN_DIM dimensions on.
         GaussianStats viaPrecision = GaussianStats.empty(k, d, type);
-        new MarginalEStep(k, d, type, BlockKernels.forDimension(d), 0)
-                .accumulate(p.scorer(), b, viaPrecision);
+        new dev.mixem.family.EStep<>(withMissingKernel(p.scorer(),
+                () -> type.matrix() ? new MissingFullKernel(p.scorer(), 0) : p.scorer().missingKernel()))
+                .accumulate(b, viaPrecision);
         for (GaussianStats actual : java.util.List.of(viaCovariance, viaPrecision)) {
             // The two sides differ only by rounding: Cholesky against Gauss-Jordan on covariances with
             // eigenvalues in [0.25, 1] (condition ≤ 4) and sums of 60 terms, far inside 1e-9 relative.
@@ -205,11 +206,11 @@ class MarginalEStepTest {
         GaussianParams p = SyntheticMixture.random(CovarianceType.FULL, k, d, 2.0, 41);
         RowBlock b = withMissing(GaussianEStepTest.randomBlock(30, d, 2, 2.0), 0.3, 6);
         double[] resp = new double[b.rows * k];
-        new GaussianEStep(k, d, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, new double[b.rows]);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(b, resp, new double[b.rows]);
         double[] viaCovariance = new double[b.rows * d];
         double[] viaPrecision = new double[b.rows * d];
-        new MarginalEStep(k, d, CovarianceType.FULL, BlockKernels.forDimension(d)).impute(p.scorer(), b, resp, viaCovariance);
-        new MarginalEStep(k, d, CovarianceType.FULL, BlockKernels.forDimension(d), 0).impute(p.scorer(), b, resp, viaPrecision);
+        new MissingFullKernel(p.scorer()).impute(b, resp, viaCovariance);
+        new MissingFullKernel(p.scorer(), 0).impute(b, resp, viaPrecision);
         assertClose(viaCovariance, viaPrecision, 1e-10, "imputed");
     }
 
@@ -224,8 +225,9 @@ class MarginalEStepTest {
         RowBlock b = GaussianEStepTest.randomBlock(300, d, 11, 3.0);
         GaussianStats fast = estep(p, b);
         GaussianStats general = GaussianStats.empty(k, d, type);
-        new MarginalEStep(k, d, type, BlockKernels.forDimension(d))
-                .accumulate(p.scorer(), b, general);
+        // The scorer's missing-cell kernel, given the complete block.
+        GaussianScorer sc = p.scorer();
+        new dev.mixem.family.EStep<>(withCompleteKernel(sc, sc::missingKernel)).accumulate(b, general);
         assertEquals(fast.logLikelihood, general.logLikelihood, 1e-10 * Math.abs(fast.logLikelihood));
         assertClose(fast.resp, general.resp, 1e-10, "resp");
         assertClose(fast.first, general.first, 1e-9, "first");
@@ -243,7 +245,7 @@ class MarginalEStepTest {
         // p(nothing observed) = 1: the first row's posterior is the prior, its conditional mean the mean.
         double[] resp = new double[4];
         double[] ll = new double[2];
-        new GaussianEStep(2, 3, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, ll);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(b, resp, ll);
         // log Σ_c w_c = log 1, up to the rounding of the weights and of exp/log.
         assertEquals(0.0, ll[0], 1e-15);
         assertEquals(p.weight(0), resp[0], 1e-15);
@@ -353,11 +355,10 @@ class MarginalEStepTest {
         int d = 3;
         GaussianParams p = SyntheticMixture.random(CovarianceType.FULL, k, d, 2.0, 31);
         RowBlock b = withMissing(GaussianEStepTest.randomBlock(25, d, 3, 2.0), 0.4, 5);
-        GaussianEStep step = new GaussianEStep(k, d, dev.mixem.config.CovarianceType.FULL);
         double[] resp = new double[b.rows * k];
-        step.posterior(p.scorer(), b, resp, new double[b.rows]);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(b, resp, new double[b.rows]);
         double[] out = new double[b.rows * d];
-        step.impute(p.scorer(), b, resp, out);
+        new GaussianImputer(p.scorer()).impute(b, resp, out);
         for (int i = 0; i < b.rows; i++) {
             RowBlock one = new RowBlock(1, d, 0, rowOf(b, i), null);
             GaussianStats s = direct(p, one);
@@ -379,5 +380,47 @@ class MarginalEStepTest {
         double[] r = new double[b.dim];
         b.row(i, r);
         return r;
+    }
+
+    /** The scorer with another missing-cell kernel. */
+    static dev.mixem.family.MixtureScorer<GaussianStats> withMissingKernel(
+            GaussianScorer s, java.util.function.Supplier<dev.mixem.family.ChunkKernel<GaussianStats>> missing) {
+        return new Delegate(s, s::completeKernel, missing);
+    }
+
+    /** The scorer with another complete-row kernel. */
+    static dev.mixem.family.MixtureScorer<GaussianStats> withCompleteKernel(
+            GaussianScorer s, java.util.function.Supplier<dev.mixem.family.ChunkKernel<GaussianStats>> complete) {
+        return new Delegate(s, complete, s::missingKernel);
+    }
+
+    private record Delegate(GaussianScorer s,
+                            java.util.function.Supplier<dev.mixem.family.ChunkKernel<GaussianStats>> complete,
+                            java.util.function.Supplier<dev.mixem.family.ChunkKernel<GaussianStats>> missing)
+            implements dev.mixem.family.MixtureScorer<GaussianStats> {
+        @Override
+        public int k() {
+            return s.k;
+        }
+
+        @Override
+        public int dim() {
+            return s.d;
+        }
+
+        @Override
+        public GaussianStats emptyStats() {
+            return s.emptyStats();
+        }
+
+        @Override
+        public dev.mixem.family.ChunkKernel<GaussianStats> completeKernel() {
+            return complete.get();
+        }
+
+        @Override
+        public dev.mixem.family.ChunkKernel<GaussianStats> missingKernel() {
+            return missing.get();
+        }
     }
 }

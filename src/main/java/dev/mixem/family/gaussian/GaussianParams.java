@@ -1,4 +1,6 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 
@@ -13,7 +15,7 @@ import java.util.Arrays;
  * Construction checks shapes, finiteness, weights and positive definiteness, so an instance is always a
  * valid model.
  */
-public final class GaussianParams implements Serializable {
+public final class GaussianParams implements dev.mixem.family.MixtureParams {
     private static final long serialVersionUID = 1L;
 
     private final CovarianceType type;

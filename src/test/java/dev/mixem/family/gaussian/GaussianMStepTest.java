@@ -1,8 +1,12 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.MixtureFamily;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -24,7 +28,7 @@ class GaussianMStepTest {
         }
         double[] reference = {-3, 100, 7}; // any fixed reference: the statistics are centred on it
         GaussianStats s = GaussianStats.empty(1, d, CovarianceType.FULL);
-        new GaussianEStep(1, d, dev.mixem.config.CovarianceType.FULL).accumulateNearest(reference, RowBlock.ofRows(x, null, 0), s);
+        new dev.mixem.init.NearestCenterPass.Assigner(reference, 1, d, dev.mixem.config.CovarianceType.FULL).add(RowBlock.ofRows(x, null, 0), s);
         GaussianParams p = GaussianMStep.update(s, reference, CovarianceType.FULL, 0.0).params();
         double[] mean = new double[d];
         for (double[] r : x) {
@@ -53,7 +57,7 @@ class GaussianMStepTest {
         double[] ref = {1, 1};
         for (CovarianceType type : CovarianceType.values()) {
             GaussianStats s = GaussianStats.empty(1, 2, type);
-            new GaussianEStep(1, 2, type).accumulateNearest(ref, RowBlock.ofRows(x, null, 0), s);
+            new dev.mixem.init.NearestCenterPass.Assigner(ref, 1, 2, type).add(RowBlock.ofRows(x, null, 0), s);
             GaussianParams p = GaussianMStep.update(s, ref, type, 0.5).params();
             // Population variance of {0, 2} is 1; plus 0.5.
             assertEquals(1.5, p.variances(0)[0], 1e-15);
@@ -66,8 +70,8 @@ class GaussianMStepTest {
         double[][] x = {{0, 0}, {1, 0}, {0, 1}, {10, 10}, {11, 10}, {10, 11}};
         double[] centers = {0, 0, 10, 10, 1e6, 1e6}; // the third center gets no row
         GaussianStats s = GaussianStats.empty(3, 2, CovarianceType.FULL);
-        new GaussianEStep(3, 2, dev.mixem.config.CovarianceType.FULL).accumulateNearest(centers, RowBlock.ofRows(x, null, 0), s);
-        GaussianMStep.Result r = GaussianMStep.update(s, centers, CovarianceType.FULL, 1e-6);
+        new dev.mixem.init.NearestCenterPass.Assigner(centers, 3, 2, dev.mixem.config.CovarianceType.FULL).add(RowBlock.ofRows(x, null, 0), s);
+        MixtureFamily.Update<GaussianParams> r = GaussianMStep.update(s, centers, CovarianceType.FULL, 1e-6);
         assertEquals(java.util.List.of(2), r.dropped());
         assertEquals(2, r.params().k());
         assertEquals(0.5, r.params().weight(0), 1e-15);
@@ -80,7 +84,7 @@ class GaussianMStepTest {
         double[][] x = {{0, 0}, {2, 4}};
         double[] ref = {1, 2};
         GaussianStats s = GaussianStats.empty(1, 2, CovarianceType.FULL);
-        new GaussianEStep(1, 2, dev.mixem.config.CovarianceType.FULL).accumulateNearest(ref, RowBlock.ofRows(x, null, 0), s);
+        new dev.mixem.init.NearestCenterPass.Assigner(ref, 1, 2, dev.mixem.config.CovarianceType.FULL).add(RowBlock.ofRows(x, null, 0), s);
         NumericalException e = org.junit.jupiter.api.Assertions.assertThrows(NumericalException.class,
                 () -> GaussianMStep.update(s, ref, CovarianceType.FULL, 0.0));
         assertEquals(true, e.getMessage().contains("--reg-covar"));
@@ -101,10 +105,10 @@ class GaussianMStepTest {
         GaussianParams current = SyntheticMixture.random(type, k, d, 2.0, 1);
         RowBlock b = GaussianEStepTest.randomBlock(200, d, 4, 2.5);
         GaussianStats s = GaussianStats.empty(k, d, type);
-        new GaussianEStep(k, d, type).accumulate(current.scorer(), b, s);
+        new dev.mixem.family.EStep<>(current.scorer()).accumulate(b, s);
         double[] resp = new double[b.rows * k];
         double[] ll = new double[b.rows];
-        new GaussianEStep(k, d, type).posterior(current.scorer(), b, resp, ll);
+        new dev.mixem.family.EStep<>(current.scorer()).posterior(b, resp, ll);
         double qCurrent = GaussianMStep.auxiliary(s, current.means(), current);
         for (long seed = 10; seed < 16; seed++) {
             GaussianParams other = SyntheticMixture.random(type, k, d, 2.0, seed);
@@ -123,7 +127,7 @@ class GaussianMStepTest {
             // Sums of 600 terms of size ~10 computed two ways: 1e-10 relative is ample.
             assertEquals(direct, q, 1e-10 * Math.abs(direct));
             GaussianStats so = GaussianStats.empty(k, d, type);
-            new GaussianEStep(k, d, type).accumulate(other.scorer(), b, so);
+            new dev.mixem.family.EStep<>(other.scorer()).accumulate(b, so);
             double llChange = so.avgLogLikelihood() - s.avgLogLikelihood();
             org.junit.jupiter.api.Assertions.assertTrue(llChange >= q - qCurrent - 1e-12,
                     "LL change " + llChange + " below the bound " + (q - qCurrent));

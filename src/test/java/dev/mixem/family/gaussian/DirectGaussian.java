@@ -1,4 +1,4 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 /**
  * Textbook formulas, independent of BLAS and of mixem's kernels, to check them against: Gauss-Jordan

@@ -1,8 +1,8 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -17,7 +17,7 @@ class GaussianGradientTest {
     static double meanLogLikelihood(double[] v, CovarianceType type, int k, int d, RowBlock b) {
         GaussianParams p = GaussianGradient.fromVector(v, type, k, d);
         GaussianStats s = GaussianStats.empty(k, d, type);
-        new GaussianEStep(k, d, type).accumulate(p.scorer(), b, s);
+        new dev.mixem.family.EStep<>(p.scorer()).accumulate(b, s);
         return s.avgLogLikelihood();
     }
 
@@ -35,10 +35,10 @@ class GaussianGradientTest {
             }
             RowBlock complete = GaussianEStepTest.randomBlock(150, d, seed + 10, 2.0);
             // Some missing cells too: the gradient is then that of the observed-data log-likelihood.
-            RowBlock b = seed == 3 ? MarginalEStepTest.withMissing(complete, 0.25, seed) : complete;
+            RowBlock b = seed == 3 ? MissingCellsTest.withMissing(complete, 0.25, seed) : complete;
             GaussianParams p = GaussianGradient.fromVector(v, type, k, d);
             GaussianStats s = GaussianStats.empty(k, d, type);
-            new GaussianEStep(k, d, type).accumulate(p.scorer(), b, s);
+            new dev.mixem.family.EStep<>(p.scorer()).accumulate(b, s);
             double[] g = GaussianGradient.gradient(s, p);
             for (int i = 0; i < v.length; i++) {
                 double h = 1e-5;

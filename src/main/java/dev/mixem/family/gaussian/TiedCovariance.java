@@ -1,7 +1,7 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /**
  * One full d x d covariance shared by all components: d(d+1)/2 free parameters. Its statistics pool the

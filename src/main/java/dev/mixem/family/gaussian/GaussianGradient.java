@@ -1,7 +1,9 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /**
  * The gradient of the mean log-likelihood of a Gaussian mixture in unconstrained coordinates, from the

@@ -1,7 +1,7 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /** A full d x d covariance per component: k·d(d+1)/2 free parameters. */
 public final class FullCovariance implements Covariance {

@@ -1,7 +1,7 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /**
  * One variance per component, σ_k² I: k free parameters. Statistics and kernels are diag's (the scorer

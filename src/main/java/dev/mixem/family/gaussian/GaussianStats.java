@@ -1,4 +1,6 @@
-package dev.mixem.stats;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.stats.MixtureStats;
 
 import dev.mixem.config.CovarianceType;
 
@@ -12,12 +14,11 @@ import dev.mixem.config.CovarianceType;
  *                      at offset k*d*d (the strict upper triangle stays 0)
  *   second (diag, spherical) = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
  *   second (tied)    = Σ_k Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, one pooled lower triangle (d x d)
- *   logLikelihood    = Σ_i w_i log p(x_i)   (natural log, under the parameters of the pass)
- *   weight           = Σ_i w_i,  rows = number of rows
  * </pre>
+ * with the totals of {@link MixtureStats}.
  * where w_i is the row weight (1 without a weight column). Merging is elementwise addition.
  */
-public final class GaussianStats implements Mergeable<GaussianStats> {
+public final class GaussianStats extends MixtureStats<GaussianStats> {
     private static final long serialVersionUID = 1L;
 
     public final int k;
@@ -28,9 +29,6 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
     public final double[] resp;
     public final double[] first;
     public final double[] second;
-    public double logLikelihood;
-    public double weight;
-    public long rows;
 
     private GaussianStats(int k, int d, CovarianceType type) {
         this.k = k;
@@ -56,9 +54,7 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
         add(resp, o.resp);
         add(first, o.first);
         add(second, o.second);
-        logLikelihood += o.logLikelihood;
-        weight += o.weight;
-        rows += o.rows;
+        mergeTotals(o);
         return this;
     }
 
@@ -67,9 +63,9 @@ public final class GaussianStats implements Mergeable<GaussianStats> {
         return c.mergeFrom(this);
     }
 
-    /** Mean per-row log-likelihood, weighted by the row weights. */
-    public double avgLogLikelihood() {
-        return logLikelihood / weight;
+    @Override
+    public int components() {
+        return k;
     }
 
     private static void add(double[] into, double[] from) {

@@ -1,7 +1,11 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.MixtureFamily;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +27,7 @@ public final class GaussianMStep {
     private GaussianMStep() {
     }
 
-    /** The new parameters and the indices (into the previous parameters) of the components dropped. */
-    public record Result(GaussianParams params, List<Integer> dropped) {
-    }
-
-    public static Result update(GaussianStats s, double[] referenceMeans, CovarianceType type, double regCovar) {
+    public static MixtureFamily.Update<GaussianParams> update(GaussianStats s, double[] referenceMeans, CovarianceType type, double regCovar) {
         int k = s.k;
         int d = s.d;
         double total = 0;
@@ -66,7 +66,7 @@ public final class GaussianMStep {
             }
         }
         double[] cov = Covariance.of(type).mStep(s, keptIdx, delta, regCovar);
-        return new Result(new GaussianParams(type, kk, d, weights, means, cov), dropped);
+        return new MixtureFamily.Update<>(new GaussianParams(type, kk, d, weights, means, cov), dropped);
     }
 
     /**

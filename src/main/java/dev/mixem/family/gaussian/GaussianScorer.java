@@ -1,9 +1,12 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.Linalg;
 
-import java.io.Serializable;
+import dev.mixem.family.ChunkKernel;
+import dev.mixem.family.MixtureScorer;
 
 /**
  * What the executors need to score rows under a Gaussian mixture, precomputed once on the driver and
@@ -16,7 +19,7 @@ import java.io.Serializable;
  * Tied covariance also carries the whitened means ν_k = L⁻¹(μ_k - c) about the centre c = Σ w_k μ_k, and
  * ‖ν_k‖²: its kernel whitens each chunk of rows once, for all components.
  */
-public final class GaussianScorer implements Serializable {
+public final class GaussianScorer implements MixtureScorer<GaussianStats> {
     private static final long serialVersionUID = 2L;
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
@@ -143,6 +146,37 @@ public final class GaussianScorer implements Serializable {
             }
         }
         return new GaussianScorer(type, k, d, logConst, means, factors, logWeights, cov, center, white, norms);
+    }
+
+    @Override
+    public int k() {
+        return k;
+    }
+
+    @Override
+    public int dim() {
+        return d;
+    }
+
+    @Override
+    public GaussianStats emptyStats() {
+        return GaussianStats.empty(k, d, type);
+    }
+
+    /** The complete-row kernel of the structure: full and tied their own, diag and spherical one. */
+    @Override
+    public ChunkKernel<GaussianStats> completeKernel() {
+        return switch (type) {
+            case FULL -> new FullKernel(this);
+            case TIED -> new TiedKernel(this);
+            case DIAG, SPHERICAL -> new DiagKernel(this);
+        };
+    }
+
+    /** The missing-cell kernel: conditional Gaussians for full and tied, independent features otherwise. */
+    @Override
+    public ChunkKernel<GaussianStats> missingKernel() {
+        return matrix ? new MissingFullKernel(this) : new MissingDiagKernel(this);
     }
 
     public CovarianceType type() {

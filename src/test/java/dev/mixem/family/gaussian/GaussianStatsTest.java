@@ -1,9 +1,8 @@
-package dev.mixem.stats;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.GaussianEStep;
-import dev.mixem.family.GaussianParams;
-import dev.mixem.family.SyntheticMixture;
+import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.math.RowBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +37,7 @@ class GaussianStatsTest {
         GaussianStats s = GaussianStats.empty(K, D, p.type());
         if (to > from) {
             RowBlock b = RowBlock.ofRows(Arrays.copyOfRange(x, from, to), null, from);
-            new GaussianEStep(K, D, p.type()).accumulate(p.scorer(), b, s);
+            new dev.mixem.family.EStep<>(p.scorer()).accumulate(b, s);
         }
         return s;
     }

@@ -1,4 +1,4 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
@@ -8,7 +8,7 @@ import dev.mixem.fit.FitResult;
 import dev.mixem.source.LocalBlockSource;
 import dev.mixem.fit.ParameterError;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,7 +65,7 @@ class CovarianceStructureTest {
 
     private static GaussianStats stats(GaussianParams p, RowBlock b) {
         GaussianStats s = GaussianStats.empty(p.k(), p.dim(), p.type());
-        new GaussianEStep(p.k(), p.dim(), p.type()).accumulate(p.scorer(), b, s);
+        new dev.mixem.family.EStep<>(p.scorer()).accumulate(b, s);
         return s;
     }
 

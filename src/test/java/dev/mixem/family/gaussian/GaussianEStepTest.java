@@ -1,8 +1,10 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.RowBlock;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class GaussianEStepTest {
         GaussianParams p = SyntheticMixture.random(type, k, d, 3.0, 42);
         RowBlock b = randomBlock(13, d, 7, 3.0);
         double[] out = new double[b.rows * k];
-        new GaussianEStep(k, d, type).logJoint(p.scorer(), b, out);
+        new dev.mixem.family.EStep<>(p.scorer()).logJoint(b, out);
         double[] x = new double[d];
         for (int i = 0; i < b.rows; i++) {
             b.row(i, x);
@@ -55,7 +57,7 @@ class GaussianEStepTest {
         RowBlock b = randomBlock(20, d, 1, 2.0);
         double[] resp = new double[b.rows * k];
         double[] ll = new double[b.rows];
-        new GaussianEStep(k, d, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, ll);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(b, resp, ll);
         double[] x = new double[d];
         for (int i = 0; i < b.rows; i++) {
             double s = 0;
@@ -81,7 +83,7 @@ class GaussianEStepTest {
         RowBlock b = RowBlock.ofRows(new double[][]{{1e3, -1e3}}, null, 0);
         double[] resp = new double[2];
         double[] ll = new double[1];
-        new GaussianEStep(2, 2, dev.mixem.config.CovarianceType.FULL).posterior(p.scorer(), b, resp, ll);
+        new dev.mixem.family.EStep<>(p.scorer()).posterior(b, resp, ll);
         assertEquals(1.0, resp[0] + resp[1], 1e-15);
         assertEquals(true, Double.isFinite(ll[0]) && ll[0] < -1e5);
     }
@@ -91,7 +93,7 @@ class GaussianEStepTest {
         GaussianParams p = SyntheticMixture.random(CovarianceType.DIAG, 2, 2, 2.0, 3);
         RowBlock b = RowBlock.ofRows(new double[][]{{1e300, 1e300}}, null, 0);
         NumericalException e = assertThrows(NumericalException.class,
-                () -> new GaussianEStep(2, 2, dev.mixem.config.CovarianceType.DIAG).posterior(p.scorer(), b, new double[2], new double[1]));
+                () -> new dev.mixem.family.EStep<>(p.scorer()).posterior(b, new double[2], new double[1]));
         assertEquals(true, e.getMessage().contains("too extreme"));
     }
 
@@ -100,7 +102,7 @@ class GaussianEStepTest {
         double[] centers = {0, 0, 10, 10};
         RowBlock b = RowBlock.ofRows(new double[][]{{1, 1}, {9, 9}, {2, -1}, {11, 12}}, null, 0);
         GaussianStats s = GaussianStats.empty(2, 2, CovarianceType.FULL);
-        new GaussianEStep(2, 2, dev.mixem.config.CovarianceType.FULL).accumulateNearest(centers, b, s);
+        new dev.mixem.init.NearestCenterPass.Assigner(centers, 2, 2, CovarianceType.FULL).add(b, s);
         assertEquals(2.0, s.resp[0]);
         assertEquals(2.0, s.resp[1]);
         // Σ (x - c) over the rows of each center: (1+2, 1-1) and (-1+1, -1+2).

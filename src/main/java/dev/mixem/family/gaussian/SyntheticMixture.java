@@ -1,4 +1,4 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.Linalg;

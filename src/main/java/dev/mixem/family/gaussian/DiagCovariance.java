@@ -1,7 +1,7 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /** A diagonal covariance per component, its d variances: k·d free parameters. */
 public final class DiagCovariance implements Covariance {

@@ -1,14 +1,16 @@
-package dev.mixem.family;
+package dev.mixem.family.gaussian;
+
+import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.math.Linalg;
-import dev.mixem.stats.GaussianStats;
+import dev.mixem.family.gaussian.GaussianStats;
 
 /**
  * A covariance structure of the Gaussian family: the arithmetic that differs between full, diag, tied and
  * spherical covariances. The storage layout itself ({@link CovarianceType#paramLength},
  * {@link CovarianceType#factorLength}, {@link CovarianceType#statsLength}) is shared with the statistics
- * and the scorer; the E-step kernels are chosen by {@link GaussianEStep}.
+ * and the scorer; the E-step kernels are chosen by {@link GaussianScorer#completeKernel}.
  * <p>
  * Statistics are centred on reference means m_k (those of the pass); with δ_k = f_k / N_k, a structure's
  * M-step is scikit-learn's: full Σ_k = S_k/N_k - δδᵀ + reg·I; diag the diagonal of it; spherical the mean of
