@@ -66,6 +66,34 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * The seam knows no family: the generic E-step and pass (family/*.java), the sources, the statistics'
+     * base and the fit loop name no Gaussian type, so that a new family plugs in without touching them.
+     */
+    @Test
+    void theGenericLayersNameNoFamily() throws IOException {
+        Pattern family = Pattern.compile("\\bGaussian[A-Z]\\w*|\\bdev\\.mixem\\.family\\.gaussian\\b");
+        List<Path> generic = new ArrayList<>();
+        for (String dir : List.of("family", "source", "stats")) {
+            try (Stream<Path> files = Files.list(MAIN.resolve(dir))) {
+                files.filter(f -> f.toString().endsWith(".java")).forEach(generic::add);
+            }
+        }
+        for (String f : List.of("FitLoop", "EmGuard", "TraceEntry", "FitListener", "Checkpointer", "FitCheckpoint",
+                "FitResult")) {
+            generic.add(MAIN.resolve("fit").resolve(f + ".java"));
+        }
+        List<String> offenders = new ArrayList<>();
+        for (Path f : generic) {
+            Matcher m = family.matcher(Files.readString(f));
+            if (m.find()) {
+                offenders.add(MAIN.relativize(f) + " names " + m.group());
+            }
+        }
+        assertTrue(generic.size() > 12, "generic sources found: " + generic);
+        assertEquals(List.of(), offenders);
+    }
+
     @Test
     void packagesHaveNoCycles() throws IOException {
         Map<String, Set<String>> deps = dependencies(new TreeMap<>());

@@ -142,7 +142,7 @@ public final class Benchmark {
             GaussianParams mllibFinal = null;
             for (int round = 0; round < o.rounds(); round++) {
                 // A: mixem's EM (regCovar 0, like MLlib).
-                FitResult r = new EmFitter(FitListener.NONE).run(source, init, initCfg, 0);
+                FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).run(source, init, initCfg, 0);
                 List<TraceEntry> t = r.trace();
                 for (int i = 2; i < t.size(); i++) {
                     mixemTimes.add(t.get(i).seconds());

@@ -66,7 +66,7 @@ public final class MissingBenchmark {
             try (SparkBlockSource src = holes(spark, truth, o.rows(), o.partitions(), o.seed(), blockRows, f)) {
                 FitConfig cfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
                         0.0, FitConfig.DEFAULT_REG_COVAR, o.seed());
-                FitResult r = new EmFitter(FitListener.NONE).run(src, truth, cfg, 0);
+                FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).run(src, truth, cfg, 0);
                 List<Double> secs = r.trace().subList(Math.min(2, r.trace().size()), r.trace().size()).stream()
                         .map(TraceEntry::seconds).toList();
                 double s = Benchmark.median(secs);

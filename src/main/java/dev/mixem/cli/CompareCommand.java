@@ -13,8 +13,7 @@ import dev.mixem.data.InputSpec;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.Comparison;
-import dev.mixem.fit.FitMethod;
-import dev.mixem.fit.MethodFitter;
+import dev.mixem.config.FitMethod;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
 import dev.mixem.report.CompareReport;
@@ -47,30 +46,30 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for report.html and compare.json.")
     String output;
 
-    @Option(names = "--methods", defaultValue = "em,online-em,gd,sgd,adam,lbfgs", split = ",",
+    @Option(names = "--methods", split = ",",
             description = "Methods to run (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--budget-passes", defaultValue = "20", paramLabel = "P",
+    @Option(names = "--budget-passes", paramLabel = "P",
             description = "Passes over the data each method may spend (default: ${DEFAULT-VALUE}).")
     double budget;
 
     @Option(names = "--lr-sweep", description = "Also run sgd, adam and gd at 0.1x to 10x their default learning rate.")
     boolean lrSweep;
 
-    @Option(names = "--sweep-passes", defaultValue = "5", paramLabel = "P",
+    @Option(names = "--sweep-passes", paramLabel = "P",
             description = "Passes per run of the learning-rate sweep (default: ${DEFAULT-VALUE}).")
     double sweepPasses;
 
-    @Option(names = "--batch-fraction", defaultValue = "0.02",
+    @Option(names = "--batch-fraction",
             description = "Mini-batch fraction of online-em, sgd and adam (default: ${DEFAULT-VALUE}).")
     double batchFraction;
 
-    @Option(names = "--eval-every", defaultValue = "0.25", paramLabel = "PASSES",
+    @Option(names = "--eval-every", paramLabel = "PASSES",
             description = "Mini-batch methods: record the log-likelihood about every this many passes (default: ${DEFAULT-VALUE}).")
     double evalEvery;
 
-    @Option(names = "--eval-sample", defaultValue = "0", paramLabel = "F",
+    @Option(names = "--eval-sample", paramLabel = "F",
             description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
     double evalSample;
 
@@ -90,15 +89,15 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FitConfig cfg;
         List<FitMethod> ms = new ArrayList<>();
-        MethodFitter.Options template;
         InputSpec in;
         try {
-            cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), 1, 1, 0.0, regCovar, seed);
+            FitConfig defaults = Comparison.defaults(k);
+            cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), 1, defaults.maxIter(),
+                    defaults.tol(), regCovar, seed, defaults.method().withBatchFraction(batchFraction)
+                    .withBudget(budget).withEvalSample(evalSample).withEvalEvery(evalEvery));
             for (String m : methods) {
                 ms.add(FitMethod.parse(m));
             }
-            template = new MethodFitter.Options(FitMethod.EM, 0, batchFraction, 0, budget, evalSample, regCovar, seed,
-                    evalEvery);
             if (lrSweep && !(sweepPasses > 0)) {
                 throw new IllegalArgumentException("sweep-passes must be > 0");
             }
@@ -109,15 +108,20 @@ final class CompareCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("compare");
         try {
-            run(spark, in, cfg, ms, template, lrSweep ? sweepPasses : 0, output);
+            run(spark, in, cfg, ms, lrSweep ? sweepPasses : 0, output);
         } finally {
             spark.stop();
         }
         return 0;
     }
 
+    /**
+     * @param cfg the shared configuration: k, covariance, init, seed, reg-covar and the method options every
+     *            method starts from (budget, batch fraction, evaluation)
+     */
     static Comparison.Outcome run(SparkSession spark, InputSpec spec, FitConfig cfg, List<FitMethod> methods,
-                                  MethodFitter.Options template, double sweepPasses, String output) {
+                                  double sweepPasses, String output) {
+        dev.mixem.config.MethodOptions template = cfg.method();
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
@@ -128,7 +132,7 @@ final class CompareCommand implements Callable<Integer> {
             LogProgress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
                     src.rows(), d, src.partitions(), (System.nanoTime() - t0) / 1e9));
             GaussianParams start = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
-            Comparison.Outcome out = Comparison.run(src, start, methods, template, sweepPasses, LogProgress.LOG::info);
+            Comparison.Outcome out = Comparison.run(src, start, methods, cfg, sweepPasses, LogProgress.LOG::info);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("input", spec.path());
             data.put("rows", src.rows());

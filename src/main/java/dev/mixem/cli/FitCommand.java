@@ -1,5 +1,7 @@
 package dev.mixem.cli;
 
+import dev.mixem.config.FitMethod;
+
 import dev.mixem.job.FitJob;
 
 import dev.mixem.config.CovarianceType;
@@ -60,14 +62,14 @@ final class FitCommand implements Callable<Integer> {
             description = "marginalize: keep rows with missing cells (empty, null, NaN) and treat the missing cells as latent in EM; fail: a missing cell is an invalid row, handled by --invalid (default: ${DEFAULT-VALUE}).")
     String missing;
 
-    @Option(names = "--method", defaultValue = "em",
+    @Option(names = "--method",
             description = "em, online-em, gd, sgd, adam or lbfgs (default: ${DEFAULT-VALUE}). Methods other than em start from one initialization and run --max-iter passes over the data.")
     String method;
 
     @Option(names = "--learning-rate", description = "gd, sgd, adam: learning rate (defaults: gd 0.1, sgd 0.05, adam 0.02).")
     Double learningRate;
 
-    @Option(names = "--batch-fraction", defaultValue = "0.01",
+    @Option(names = "--batch-fraction",
             description = "online-em, sgd, adam: fraction of the rows in each mini-batch (default: ${DEFAULT-VALUE}).")
     double batchFraction;
 
@@ -75,7 +77,7 @@ final class FitCommand implements Callable<Integer> {
             description = "sgd, adam: learning rate lr / (1 + decay·t) (defaults: sgd 0.01, adam 0); online-em: κ of the step size (t + 2)^-κ, in (0.5, 1] (default 0.6).")
     Double stepDecay;
 
-    @Option(names = "--eval-sample", defaultValue = "0", paramLabel = "F",
+    @Option(names = "--eval-sample", paramLabel = "F",
             description = "Record the trace's log-likelihood on a fixed seeded sample of this fraction of the rows instead of all of them (methods other than em; default: all rows).")
     double evalSample;
 
@@ -116,13 +118,17 @@ final class FitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        dev.mixem.fit.MethodFitter.Options methodOptions;
         try {
-            dev.mixem.fit.FitMethod m = dev.mixem.fit.FitMethod.parse(method);
-            methodOptions = new dev.mixem.fit.MethodFitter.Options(m,
-                    learningRate != null ? learningRate : m.defaultLearningRate(), batchFraction,
-                    stepDecay != null ? stepDecay : m.defaultStepDecay(), maxIter, evalSample, regCovar, seed);
-            if (m != dev.mixem.fit.FitMethod.EM && (checkpointDir != null || resume != null || nInit != 1)) {
+            dev.mixem.config.FitMethod m = dev.mixem.config.FitMethod.parse(method);
+            if (m != dev.mixem.config.FitMethod.EM) {
+                // Methods other than EM spend --max-iter passes.
+                cfg = cfg.withMethod(dev.mixem.config.MethodOptions.defaults(m, maxIter)
+                        .withLearningRate(learningRate != null ? learningRate : m.defaultLearningRate())
+                        .withBatchFraction(batchFraction)
+                        .withStepDecay(stepDecay != null ? stepDecay : m.defaultStepDecay())
+                        .withEvalSample(evalSample));
+            }
+            if (m != dev.mixem.config.FitMethod.EM && (checkpointDir != null || resume != null || nInit != 1)) {
                 throw new IllegalArgumentException("--checkpoint-dir, --resume and --n-init are for --method em");
             }
         } catch (IllegalArgumentException e) {
@@ -140,7 +146,7 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints, methodOptions);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints);
         } finally {
             spark.stop();
         }

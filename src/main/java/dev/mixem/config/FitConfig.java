@@ -11,14 +11,15 @@ import java.util.Objects;
  * @param covarianceType shape of each component covariance
  * @param init           how initial means are chosen
  * @param nInit          number of independent restarts; the one with the highest log-likelihood is kept
- * @param maxIter        maximum number of M-steps, at least 0
+ * @param maxIter        maximum number of EM iterations (M-steps), at least 0
  * @param tol            convergence threshold on the absolute change of the mean per-row log-likelihood
  *                       (natural log) between two E-steps; 0 runs exactly {@code maxIter} M-steps
  * @param regCovar       non-negative constant added to every covariance diagonal (variance units)
  * @param seed           seed of every random draw of the fit
+ * @param method         how the parameters are updated (EM by default) and the method's options
  */
 public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
-                        double tol, double regCovar, long seed) {
+                        double tol, double regCovar, long seed, MethodOptions method) {
 
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
@@ -27,6 +28,7 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     public FitConfig {
         Objects.requireNonNull(covarianceType, "covarianceType");
         Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(method, "method");
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
@@ -44,30 +46,41 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         }
     }
 
+    /** An EM fit, which max-iter and tol stop (its budget of passes is unlimited). */
+    public FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter, double tol,
+                     double regCovar, long seed) {
+        this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed,
+                MethodOptions.defaults(FitMethod.EM, Double.POSITIVE_INFINITY));
+    }
+
     /** A configuration with every default and the given k. */
     public static FitConfig defaults(int k) {
         return new FitConfig(k, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 1, DEFAULT_MAX_ITER,
                 DEFAULT_TOL, DEFAULT_REG_COVAR, 0L);
     }
 
+    public FitConfig withMethod(MethodOptions newMethod) {
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod);
+    }
+
     public FitConfig withSeed(long newSeed) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method);
     }
 
     public FitConfig withInit(InitMethod newInit) {
-        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed);
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method);
     }
 
     public FitConfig withNInit(int newNInit) {
-        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed);
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method);
     }
 
     public FitConfig withMaxIter(int newMaxIter, double newTol) {
-        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed);
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method);
     }
 
     public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
-        return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed);
+        return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed, method);
     }
 
     /** The configuration as ordered name/value pairs, with the names the command line uses. */
@@ -81,6 +94,18 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         m.put("tol", tol);
         m.put("regCovar", regCovar);
         m.put("seed", seed);
+        if (method.method() != FitMethod.EM) {
+            m.put("method", method.method().serializedName());
+            m.put("budgetPasses", method.budgetPasses());
+            if (method.method().hasLearningRate()) {
+                m.put("learningRate", method.learningRate());
+            }
+            if (method.method().miniBatch()) {
+                m.put("batchFraction", method.batchFraction());
+            }
+            m.put("stepDecay", method.stepDecay());
+            m.put("evalSample", method.evalSample());
+        }
         return m;
     }
 }

@@ -1,5 +1,7 @@
 package dev.mixem.data;
 
+import dev.mixem.family.gaussian.GaussianParams;
+
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.model.CheckpointFormat;
@@ -13,7 +15,7 @@ import java.util.function.Consumer;
  * Checkpoints in {@code DIR/checkpoint.json} on any Hadoop file system, each written to a temporary file and
  * renamed over the previous one, so that a crash leaves either the old checkpoint or the new one.
  */
-public final class CheckpointStore implements Checkpointer {
+public final class CheckpointStore implements Checkpointer<GaussianParams> {
     public static final String FILE = "checkpoint.json";
 
     private final Configuration conf;
@@ -48,13 +50,13 @@ public final class CheckpointStore implements Checkpointer {
     }
 
     @Override
-    public void save(FitCheckpoint state) {
+    public void save(FitCheckpoint<GaussianParams> state) {
         HadoopFiles.writeString(conf, file, CheckpointFormat.toJson(state, configuration, input, fingerprint));
         log.accept("checkpoint: restart " + (state.restart() + 1) + ", iteration " + state.iteration() + " saved to " + file);
     }
 
     @Override
-    public FitCheckpoint resume() {
+    public FitCheckpoint<GaussianParams> resume() {
         if (!resume) {
             return null;
         }
@@ -62,7 +64,7 @@ public final class CheckpointStore implements Checkpointer {
         if (json == null) {
             throw new ModelFormatException("no checkpoint to resume from: " + file + " does not exist");
         }
-        FitCheckpoint state = CheckpointFormat.fromJson(json, file, configuration, fingerprint);
+        FitCheckpoint<GaussianParams> state = CheckpointFormat.fromJson(json, file, configuration, fingerprint);
         log.accept("resuming from " + file + ": restart " + (state.restart() + 1) + ", iteration " + state.iteration());
         return state;
     }

@@ -36,7 +36,7 @@ import java.util.NoSuchElementException;
  * ({@link DeterministicReduce}) and destroys the broadcast. Results travel through the job's return value,
  * never through accumulators.
  */
-public final class SparkBlockSource implements BlockSource, AutoCloseable {
+public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMeansParallel, AutoCloseable {
     private final SparkSession spark;
     private final JavaRDD<RowBlock> blocks;
     private final int dim;

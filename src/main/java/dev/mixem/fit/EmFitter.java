@@ -1,25 +1,25 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.MixtureFamily;
-
-import dev.mixem.family.MixturePass;
-
-import dev.mixem.source.BlockSource;
-
 import dev.mixem.config.FitConfig;
-import dev.mixem.family.gaussian.GaussianMStep;
+import dev.mixem.config.FitMethod;
+import dev.mixem.config.MethodOptions;
+import dev.mixem.family.MixtureFamily;
+import dev.mixem.family.MixtureParams;
+import dev.mixem.family.gaussian.GaussianFamily;
 import dev.mixem.family.gaussian.GaussianParams;
-import dev.mixem.family.NumericalException;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
-import dev.mixem.family.gaussian.GaussianStats;
+import dev.mixem.source.BlockSource;
+import dev.mixem.stats.MixtureStats;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Full-batch EM for Gaussian mixtures (Dempster, Laird and Rubin 1977) over any {@link BlockSource}: each
- * iteration is one distributed pass (E-step and statistics) and a closed-form M-step on the driver.
+ * Full-batch EM (Dempster, Laird and Rubin 1977) with restarts and checkpoints, over any
+ * {@link BlockSource} and any {@link MixtureFamily}: each restart is initialized with its own seed and run by
+ * the one {@link FitLoop} (one distributed pass and a closed-form M-step per iteration, checked by
+ * {@link EmGuard}); the restart with the highest log-likelihood is kept.
  * <p>
  * Convergence follows scikit-learn: stop when the mean per-row log-likelihood changes by less than tol
  * between two E-steps. Unlike scikit-learn, the reported log-likelihood is that of the returned parameters
@@ -28,13 +28,19 @@ import java.util.List;
 public final class EmFitter {
     private final FitListener listener;
 
+    /** How a family's restarts are initialized: parameters from (source, config, seed, restart). */
+    @FunctionalInterface
+    public interface Initialization<P> {
+        MixtureFamily.Update<P> initialize(BlockSource source, FitConfig cfg, long seed, int restart);
+    }
+
     public EmFitter(FitListener listener) {
         this.listener = listener;
     }
 
-    /** Runs {@code nInit} restarts, each initialized with its own seed, and keeps the best. */
-    public FitResult fit(BlockSource source, FitConfig cfg) {
-        return fit(source, cfg, Checkpointer.NONE);
+    /** Gaussian EM with the configuration's covariance structure and initialization. */
+    public FitResult<GaussianParams> fit(BlockSource source, FitConfig cfg) {
+        return fit(source, cfg, Checkpointer.none());
     }
 
     /**
@@ -42,96 +48,76 @@ public final class EmFitter {
      * checkpointer has one, continuing from a saved state: the result is then the one an uninterrupted fit
      * gives (the same parameters, log-likelihoods and iterations; only the seconds differ).
      */
-    public FitResult fit(BlockSource source, FitConfig cfg, Checkpointer checkpoints) {
+    public FitResult<GaussianParams> fit(BlockSource source, FitConfig cfg, Checkpointer<GaussianParams> checkpoints) {
+        return fit(GaussianFamily.of(cfg.covarianceType()), Initializer::initialize, source, cfg, checkpoints);
+    }
+
+    /** Runs {@code nInit} restarts of EM for the family, each initialized with its own seed, and keeps the best. */
+    public <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> fit(
+            MixtureFamily<P, S> family, Initialization<P> initialization, BlockSource source, FitConfig cfg,
+            Checkpointer<P> checkpoints) {
         if (cfg.k() > source.rows()) {
             throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                     + source.rows() + ")");
         }
-        FitCheckpoint resume = checkpoints.resume();
-        FitResult best = resume == null ? null : resume.best();
+        cfg = asEm(cfg);
+        FitCheckpoint<P> resume = checkpoints.resume();
+        FitResult<P> best = resume == null ? null : resume.best();
         List<Double> restartLls = new ArrayList<>(resume == null ? List.of() : resume.restartLogLikelihoods());
         for (int r = resume == null ? 0 : resume.restart(); r < cfg.nInit() && !(best != null && listener.stopRequested());
              r++) {
-            FitResult res;
+            FitResult<P> res;
             if (resume != null && r == resume.restart()) {
-                res = run(source, cfg, r, resume, checkpoints, best, restartLls);
+                res = run(family, source, cfg, r, resume.state(), checkpoints, best, restartLls);
             } else {
                 long restartSeed = Seeds.mix(cfg.seed(), r);
                 long t0 = System.nanoTime();
-                MixtureFamily.Update<GaussianParams> init = Initializer.initialize(source, cfg, restartSeed, r);
+                MixtureFamily.Update<P> init = initialization.initialize(source, cfg, restartSeed, r);
                 listener.onInitialized(r, (System.nanoTime() - t0) / 1e9, init.params().k());
-                FitCheckpoint start = new FitCheckpoint(r, 0, init.params(), List.of(), Double.NaN,
-                        Double.NEGATIVE_INFINITY, init.dropped().size(), best, restartLls);
+                FitLoop.State<P> start = new FitLoop.State<>(0, init.params(), List.of(), Double.NaN,
+                        Double.NEGATIVE_INFINITY, init.dropped().size());
                 if (checkpoints.every() > 0) {
-                    checkpoints.save(start);
+                    checkpoints.save(new FitCheckpoint<>(r, start, best, restartLls));
                 }
-                res = run(source, cfg, r, start, checkpoints, best, restartLls);
+                res = run(family, source, cfg, r, start, checkpoints, best, restartLls);
             }
             restartLls.add(res.avgLogLikelihood());
             if (best == null || res.avgLogLikelihood() > best.avgLogLikelihood()) {
                 best = res;
             }
         }
-        return new FitResult(best.params(), best.avgLogLikelihood(), best.iterations(), best.converged(),
+        return new FitResult<>(best.params(), best.avgLogLikelihood(), best.iterations(), best.converged(),
                 best.trace(), best.droppedComponents(), best.restart(), List.copyOf(restartLls), best.rows(),
                 best.totalWeight());
     }
 
-    /** EM from the given initial parameters. */
-    public FitResult run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
-        return run(source, cfg, restart, new FitCheckpoint(restart, 0, init, List.of(), Double.NaN,
-                Double.NEGATIVE_INFINITY, 0, null, List.of()), Checkpointer.NONE, null, List.of());
+    /** Gaussian EM from the given initial parameters. */
+    public FitResult<GaussianParams> run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
+        return run(GaussianFamily.of(init.type()), source, asEm(cfg), restart, FitLoop.State.start(init),
+                Checkpointer.none(), null, List.of());
+    }
+
+    /** The configuration with EM as its method (which max-iter and tol stop). */
+    private static FitConfig asEm(FitConfig cfg) {
+        if (cfg.method().method() == FitMethod.EM) {
+            return cfg;
+        }
+        return cfg.withMethod(MethodOptions.defaults(FitMethod.EM, Double.POSITIVE_INFINITY));
     }
 
     /** EM of one restart from the state {@code from}, with checkpoints of it (and of the fit around it). */
-    private FitResult run(BlockSource source, FitConfig cfg, int restart, FitCheckpoint from,
-                          Checkpointer checkpoints, FitResult best, List<Double> restartLls) {
-        GaussianParams params = from.params();
-        List<TraceEntry> trace = new ArrayList<>(from.trace());
-        double prev = from.previousLogLikelihood();
-        int dropped = from.dropped();
-        int iteration = from.iteration();
-        boolean converged = false;
-        double guaranteed = from.guaranteedChange();
-        long start = System.nanoTime();
-        GaussianStats stats;
-        while (true) {
-            // E-step (and the statistics for the next M-step) under the current parameters.
-            stats = MixturePass.eStep(source, params.scorer(), "mixem EM restart " + (restart + 1) + "/" + cfg.nInit() + " iteration " + iteration);
-            double ll = stats.avgLogLikelihood();
-            if (!Double.isFinite(ll)) {
-                throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);
+    private <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> run(
+            MixtureFamily<P, S> family, BlockSource source, FitConfig cfg, int restart, FitLoop.State<P> from,
+            Checkpointer<P> checkpoints, FitResult<P> best, List<Double> restartLls) {
+        FitLoop<P, S> loop = new FitLoop<>(family, source, cfg, listener, restart,
+                "mixem EM restart " + (restart + 1) + "/" + cfg.nInit(), false);
+        FitLoop.Outcome<P, S> out = loop.run(from, state -> {
+            if (checkpoints.every() > 0 && state.iteration() % checkpoints.every() == 0) {
+                checkpoints.save(new FitCheckpoint<>(restart, state, best, restartLls));
             }
-            double change = iteration == 0 ? Double.NaN : ll - prev;
-            boolean decreased = iteration > 0 && EmGuard.fell(prev, ll);
-            long now = System.nanoTime();
-            double seconds = (now - start) / 1e9;
-            start = now;
-            trace.add(new TraceEntry(iteration, ll, seconds, decreased));
-            listener.onIteration(new FitListener.IterationStatus(restart, iteration, ll, change, seconds, params.k()));
-            if (iteration > 0) {
-                EmGuard.check(prev, ll, guaranteed, "iteration " + iteration + " of restart " + (restart + 1));
-            }
-            if (iteration > 0 && Math.abs(change) < cfg.tol()) {
-                converged = true;
-                break;
-            }
-            if (iteration >= cfg.maxIter() || listener.stopRequested()) {
-                break;
-            }
-            prev = ll;
-            // M-step
-            MixtureFamily.Update<GaussianParams> m = GaussianMStep.update(stats, params.means(), cfg.covarianceType(), cfg.regCovar());
-            guaranteed = EmGuard.guaranteedChange(stats, params, m);
-            dropped += m.dropped().size();
-            params = m.params();
-            iteration++;
-            if (checkpoints.every() > 0 && iteration % checkpoints.every() == 0) {
-                checkpoints.save(new FitCheckpoint(restart, iteration, params, trace, prev, guaranteed, dropped, best,
-                        restartLls));
-            }
-        }
-        return new FitResult(params, stats.avgLogLikelihood(), iteration, converged, List.copyOf(trace), dropped,
-                restart, List.of(stats.avgLogLikelihood()), stats.rows, stats.weight);
+        });
+        S stats = out.lastStats();
+        return new FitResult<>(out.params(), stats.avgLogLikelihood(), out.iterations(), out.converged(),
+                out.trace(), out.dropped(), restart, List.of(stats.avgLogLikelihood()), stats.rows, stats.weight);
     }
 }

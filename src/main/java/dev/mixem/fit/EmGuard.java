@@ -1,38 +1,22 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.MixtureFamily;
-
-import dev.mixem.family.gaussian.GaussianMStep;
-import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.NumericalException;
-import dev.mixem.family.gaussian.GaussianStats;
 
 import java.util.Locale;
 
 /**
- * EM's monotonicity guard, shared by every full-batch EM loop. An EM step from θ_t to θ_{t+1} guarantees
- * LL(θ_{t+1}) - LL(θ_t) ≥ Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t) (Dempster, Laird and Rubin 1977): at least 0
- * without reg-covar, slightly below 0 with it. A fall below that guarantee (beyond a relative 1e-9 of
- * rounding) means the statistics were wrong (numerical trouble, or a fault that corrupted a partition's
- * result), so the fit stops rather than write a model from them.
+ * EM's monotonicity guard, applied by the fit loop to every full-batch EM step. An EM step from θ_t to
+ * θ_{t+1} guarantees LL(θ_{t+1}) - LL(θ_t) ≥ Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t) (Dempster, Laird and Rubin 1977;
+ * the family computes it, {@link dev.mixem.family.MixtureFamily#guaranteedChange}): at least 0 without
+ * reg-covar, slightly below 0 with it. A fall below that guarantee (beyond a relative 1e-9 of rounding)
+ * means the statistics were wrong (numerical trouble, or a fault that corrupted a partition's result), so
+ * the fit stops rather than write a model from them.
  */
 public final class EmGuard {
     /** Rounding allowed beyond EM's guarantee: relative to the log-likelihood, at least 1 in absolute. */
     public static final double TOLERANCE = 1e-9;
 
     private EmGuard() {
-    }
-
-    /**
-     * Q(θ_{t+1} | θ_t) - Q(θ_t | θ_t) for the M-step {@code m} made from {@code stats} (the E-step under
-     * {@code before}); no guarantee (-∞) when components were dropped, since θ_{t+1} then has fewer.
-     */
-    public static double guaranteedChange(GaussianStats stats, GaussianParams before, MixtureFamily.Update<GaussianParams> m) {
-        if (!m.dropped().isEmpty()) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        return GaussianMStep.auxiliary(stats, before.means(), m.params())
-                - GaussianMStep.auxiliary(stats, before.means(), before);
     }
 
     /** True when the change from {@code prev} to {@code ll} is a fall beyond rounding. */

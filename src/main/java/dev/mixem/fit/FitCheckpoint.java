@@ -1,7 +1,5 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.gaussian.GaussianParams;
-
 import java.util.List;
 
 /**
@@ -21,11 +19,21 @@ import java.util.List;
  * @param best                  the best completed restart so far, or null
  * @param restartLogLikelihoods final mean log-likelihood of every completed restart
  */
-public record FitCheckpoint(int restart, int iteration, GaussianParams params, List<TraceEntry> trace,
-                            double previousLogLikelihood, double guaranteedChange, int dropped, FitResult best,
-                            List<Double> restartLogLikelihoods) {
+public record FitCheckpoint<P>(int restart, int iteration, P params, List<TraceEntry> trace,
+                               double previousLogLikelihood, double guaranteedChange, int dropped, FitResult<P> best,
+                               List<Double> restartLogLikelihoods) {
     public FitCheckpoint {
         trace = List.copyOf(trace);
         restartLogLikelihoods = List.copyOf(restartLogLikelihoods);
+    }
+
+    FitCheckpoint(int restart, FitLoop.State<P> state, FitResult<P> best, List<Double> restartLogLikelihoods) {
+        this(restart, state.iteration(), state.params(), state.trace(), state.previousLogLikelihood(),
+                state.guaranteedChange(), state.dropped(), best, restartLogLikelihoods);
+    }
+
+    /** Where the restart's loop continues. */
+    FitLoop.State<P> state() {
+        return new FitLoop.State<>(iteration, params, trace, previousLogLikelihood, guaranteedChange, dropped);
     }
 }

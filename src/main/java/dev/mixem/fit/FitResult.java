@@ -1,6 +1,5 @@
 package dev.mixem.fit;
 
-import dev.mixem.family.gaussian.GaussianParams;
 
 import java.util.List;
 
@@ -19,7 +18,7 @@ import java.util.List;
  * @param rows                number of training rows
  * @param totalWeight         Σ row weights
  */
-public record FitResult(GaussianParams params, double avgLogLikelihood, int iterations, boolean converged,
+public record FitResult<P>(P params, double avgLogLikelihood, int iterations, boolean converged,
                         List<TraceEntry> trace, int droppedComponents, int restart,
                         List<Double> restartLogLikelihoods, long rows, double totalWeight) {
 }

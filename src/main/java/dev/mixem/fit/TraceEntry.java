@@ -1,19 +1,29 @@
 package dev.mixem.fit;
 
 /**
- * One E-step of a fit.
+ * One point of a fit's trace, for every method: the parameters after {@code iteration} updates and what
+ * reaching them cost.
  *
- * @param iteration          M-steps done before this E-step (0 = initial parameters)
- * @param avgLogLikelihood   mean per-row log-likelihood (natural log) of the parameters at that point
- * @param seconds            wall seconds of this iteration (M-step plus E-step pass)
- * @param likelihoodDecreased whether the log-likelihood fell from the previous entry by more than rounding
- * @param passes             passes over the data spent to reach these parameters (EM: one per iteration;
- *                           a mini-batch of 1% counts 0.01)
+ * @param iteration           parameter updates done (EM: M-steps) before these parameters (0 = initial)
+ * @param avgLogLikelihood    mean per-row log-likelihood (natural log, weighted by the row weights) of the
+ *                            parameters, on every row (or on the fixed evaluation sample)
+ * @param change              change from the previous point (NaN for the first)
+ * @param passes              passes over the data spent to reach these parameters (EM: one per iteration; a
+ *                            mini-batch of 1% counts 0.01); evaluation is not counted
+ * @param seconds             wall seconds since the previous point (updates and their passes; evaluation not
+ *                            counted)
+ * @param likelihoodDecreased whether the log-likelihood fell from the previous point by more than rounding
+ * @param constraintsHeld     whether the weights summed to 1 within 1e-12 and every component was valid
+ *                            (e.g. its covariance positive definite)
  */
-public record TraceEntry(int iteration, double avgLogLikelihood, double seconds, boolean likelihoodDecreased,
-                         double passes) {
-    /** An entry of EM, which spends one pass per iteration. */
-    public TraceEntry(int iteration, double avgLogLikelihood, double seconds, boolean likelihoodDecreased) {
-        this(iteration, avgLogLikelihood, seconds, likelihoodDecreased, iteration);
+public record TraceEntry(int iteration, double avgLogLikelihood, double change, double passes, double seconds,
+                         boolean likelihoodDecreased, boolean constraintsHeld) {
+
+    /** An entry read back from a file, which stores no change (the reader derives it from the previous). */
+    public static TraceEntry read(TraceEntry previous, int iteration, double avgLogLikelihood, double passes,
+                                  double seconds, boolean likelihoodDecreased, boolean constraintsHeld) {
+        double change = previous == null ? Double.NaN : avgLogLikelihood - previous.avgLogLikelihood();
+        return new TraceEntry(iteration, avgLogLikelihood, change, passes, seconds, likelihoodDecreased,
+                constraintsHeld);
     }
 }

@@ -44,11 +44,23 @@ public final class Initializer {
     private Initializer() {
     }
 
+    /**
+     * k-means|| where the source runs it ({@link KMeansParallel}); elsewhere k-means++ and Lloyd in the driver
+     * on the same sample.
+     */
+    static double[] kmeansParallel(BlockSource source, int k, double fraction, long seed) {
+        if (source instanceof KMeansParallel km) {
+            return km.kmeansParallel(k, fraction, seed, KMEANS_MAX_ITER);
+        }
+        BlockSource.Sample all = source.sample(fraction, seed).filled(source.observedMeans());
+        return LocalKMeans.fit(all.rows(), all.weights(), k, seed, KMEANS_MAX_ITER);
+    }
+
     public static MixtureFamily.Update<GaussianParams> initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
         int k = cfg.k();
         double[] centers = switch (cfg.init()) {
-            case KMEANS_PARALLEL -> source.kmeansParallel(k,
-                    Math.min(1.0, Math.max(KMEANS_PARALLEL_ROWS, 100.0 * k) / source.rows()), seed, KMEANS_MAX_ITER);
+            case KMEANS_PARALLEL -> kmeansParallel(source, k,
+                    Math.min(1.0, Math.max(KMEANS_PARALLEL_ROWS, 100.0 * k) / source.rows()), seed);
             case KMEANS_PLUS_PLUS -> {
                 BlockSource.Sample s = sample(source, k, seed);
                 yield LocalKMeans.fit(s.rows(), s.weights(), k, seed, LOCAL_LLOYD_MAX_ITER);

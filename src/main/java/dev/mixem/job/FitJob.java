@@ -14,9 +14,8 @@ import dev.mixem.data.SparkBlockSource;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
-import dev.mixem.fit.FitMethod;
+import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
-import dev.mixem.fit.MethodStep;
 import dev.mixem.fit.TraceEntry;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.init.Initializer;
@@ -57,28 +56,22 @@ public final class FitJob {
     }
 
     /**
-     * A fit by online EM or a gradient method from one kmeans++ (or --init) initialization, within the budget
-     * of passes; the model's log-likelihood is that of the final parameters on every row.
+     * A fit by online EM or a gradient method (the configuration's method) from one kmeans++ (or --init)
+     * initialization, within the method's budget of passes; the model's log-likelihood is that of the final
+     * parameters on every row.
      */
-    public static FitResult fitByMethod(SparkBlockSource src, FitConfig cfg, MethodFitter.Options method) {
+    public static FitResult<GaussianParams> fitByMethod(SparkBlockSource src, FitConfig cfg, FitListener listener) {
         GaussianParams init = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
-        MethodFitter.Result r = MethodFitter.run(src, init, method, step -> LogProgress.LOG.info(String.format(Locale.ROOT,
-                "%s: %d updates, %.2f passes, avgLogLikelihood %.8f, %.1f s%s", method.method(), step.iteration(),
-                step.passes(), step.avgLogLikelihood(), step.seconds(), step.likelihoodDecreased() ? " (fell)" : "")));
+        FitMethod method = cfg.method().method();
+        MethodFitter.Result<GaussianParams> r = MethodFitter.run(src, init, cfg, listener);
         if (r.diverged() != null) {
-            throw new dev.mixem.family.NumericalException(method.method() + " diverged: " + r.diverged()
-                    + (method.method().hasLearningRate() ? "; lower --learning-rate" : ""));
+            throw new dev.mixem.family.NumericalException(method + " diverged: " + r.diverged()
+                    + (method.hasLearningRate() ? "; lower --learning-rate" : ""));
         }
         GaussianStats finalStats = MixturePass.eStep(src, r.params().scorer(), "mixem: final log-likelihood");
-        List<TraceEntry> trace = new java.util.ArrayList<>();
-        double prevSeconds = 0;
-        for (MethodStep s : r.trace()) {
-            trace.add(new TraceEntry(s.iteration(), s.avgLogLikelihood(), s.seconds() - prevSeconds,
-                    s.likelihoodDecreased(), s.passes()));
-            prevSeconds = s.seconds();
-        }
-        return new FitResult(r.params(), finalStats.avgLogLikelihood(), r.trace().get(r.trace().size() - 1).iteration(),
-                false, trace, 0, 0, List.of(finalStats.avgLogLikelihood()), finalStats.rows, finalStats.weight);
+        return new FitResult<>(r.params(), finalStats.avgLogLikelihood(),
+                r.trace().get(r.trace().size() - 1).iteration(), false, r.trace(), 0, 0,
+                List.of(finalStats.avgLogLikelihood()), finalStats.rows, finalStats.weight);
     }
 
     /**
@@ -121,22 +114,12 @@ public final class FitJob {
     public record Checkpoints(String dir, int every, boolean resume) {
     }
 
+    /** Fits (by the configuration's method) and saves the model to {@code output} (a model directory), logging progress. */
     public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints) {
-        return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, null);
-    }
-
-    /**
-     * Fits and saves the model to {@code output} (a model directory), logging progress.
-     *
-     * @param method a method other than EM with its options (null: EM)
-     */
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
-                                    String output, InvalidPolicy invalid, MissingPolicy missing,
-                                    Checkpoints checkpoints, MethodFitter.Options method) {
         long t0 = System.nanoTime();
-        GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints, method,
+        GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints,
                 new LogProgress());
         ModelStore.save(spark.sparkContext().hadoopConfiguration(), model, output);
         GaussianMixtureModel.FitSummary s = model.summary();
@@ -150,13 +133,13 @@ public final class FitJob {
     /**
      * Loads and validates the input, fits, and returns the model with its provenance, without saving it.
      *
-     * @param method      a method other than EM with its options (null: EM)
+     * @param cfg         what to fit, and by which method ({@link FitConfig#method})
      * @param checkpoints where to checkpoint an EM fit, and whether to resume from there (null: none)
-     * @param listener    told of every EM iteration; it may ask the fit to stop
+     * @param listener    told of every point of the trace; it may ask the fit to stop
      */
     public static GaussianMixtureModel fit(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                            InvalidPolicy invalid, MissingPolicy missing, Checkpoints checkpoints,
-                                           MethodFitter.Options method, FitListener listener) {
+                                           FitListener listener) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
@@ -193,7 +176,7 @@ public final class FitJob {
             input.put("weightCol", spec.weightCol());
             input.put("partitions", src.partitions());
             input.put("blockRows", blockRows);
-            Checkpointer checkpointer = Checkpointer.NONE;
+            Checkpointer<GaussianParams> checkpointer = Checkpointer.none();
             if (checkpoints != null) {
                 Map<String, Object> fitConfig = new LinkedHashMap<>(cfg.toMap());
                 fitConfig.put("invalid", invalid.serializedName());
@@ -202,9 +185,13 @@ public final class FitJob {
                         checkpoints.every(), checkpoints.resume(), fitConfig, input, src.fingerprint(blockRows),
                         LogProgress.LOG::info);
             }
-            FitResult r = method == null || method.method() == FitMethod.EM
-                    ? new EmFitter(listener).fit(src, cfg, checkpointer)
-                    : fitByMethod(src, cfg, method);
+            boolean em = cfg.method().method() == FitMethod.EM;
+            if (!em && checkpoints != null) {
+                throw new IllegalArgumentException("checkpoints are for EM fits; " + cfg.method().method()
+                        + " cannot resume");
+            }
+            FitResult<GaussianParams> r = em ? new EmFitter(listener).fit(src, cfg, checkpointer)
+                    : fitByMethod(src, cfg, listener);
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("mixemVersion", Version.mixem());
             prov.put("sparkVersion", spark.version());
@@ -212,20 +199,7 @@ public final class FitJob {
             prov.put("blas", Linalg.blasName());
             prov.put("kernels", BlockKernels.forDimension(d).name());
             prov.put("master", spark.sparkContext().master());
-            Map<String, Object> configuration = new LinkedHashMap<>(cfg.toMap());
-            if (method != null && method.method() != FitMethod.EM) {
-                configuration.put("method", method.method().serializedName());
-                configuration.put("budgetPasses", method.budgetPasses());
-                if (method.method().hasLearningRate()) {
-                    configuration.put("learningRate", method.learningRate());
-                }
-                if (method.method().miniBatch()) {
-                    configuration.put("batchFraction", method.batchFraction());
-                }
-                configuration.put("stepDecay", method.stepDecay());
-                configuration.put("evalSample", method.evalSample());
-            }
-            prov.put("configuration", configuration);
+            prov.put("configuration", cfg.toMap());
             prov.put("input", input);
             GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
                     in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),

@@ -35,7 +35,7 @@ public final class CheckpointFormat {
      * @param input         what the input is (path, format, columns, partitions), for messages
      * @param fingerprint   a digest of the input's content as loaded
      */
-    public static String toJson(FitCheckpoint state, Map<String, Object> configuration, Map<String, Object> input,
+    public static String toJson(FitCheckpoint<GaussianParams> state, Map<String, Object> configuration, Map<String, Object> input,
                                 String fingerprint) {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
@@ -58,7 +58,7 @@ public final class CheckpointFormat {
         s.put("dropped", state.dropped());
         ArrayNode lls = s.putArray("restartLogLikelihoods");
         state.restartLogLikelihoods().forEach(lls::add);
-        FitResult b = state.best();
+        FitResult<GaussianParams> b = state.best();
         if (b == null) {
             s.putNull("best");
         } else {
@@ -86,7 +86,7 @@ public final class CheckpointFormat {
      *
      * @throws ModelFormatException for a truncated, corrupt or foreign file, or another configuration or input
      */
-    public static FitCheckpoint fromJson(String json, String source, Map<String, Object> configuration,
+    public static FitCheckpoint<GaussianParams> fromJson(String json, String source, Map<String, Object> configuration,
                                          String fingerprint) {
         JsonNode root;
         try {
@@ -128,10 +128,10 @@ public final class CheckpointFormat {
         }
         try {
             JsonNode s = root.get("state");
-            FitResult best = null;
+            FitResult<GaussianParams> best = null;
             JsonNode b = s.get("best");
             if (b != null && !b.isNull()) {
-                best = new FitResult(params(b.get("params")), b.get("avgLogLikelihood").asDouble(),
+                best = new FitResult<>(params(b.get("params")), b.get("avgLogLikelihood").asDouble(),
                         b.get("iterations").asInt(), b.get("converged").asBoolean(), trace(b.get("trace")),
                         b.get("droppedComponents").asInt(), b.get("restart").asInt(), List.of(),
                         b.get("rows").asLong(), b.get("totalWeight").asDouble());
@@ -140,7 +140,7 @@ public final class CheckpointFormat {
             s.get("restartLogLikelihoods").forEach(n -> lls.add(n.asDouble()));
             JsonNode prev = s.get("previousLogLikelihood");
             JsonNode guaranteed = s.get("guaranteedChange");
-            return new FitCheckpoint(s.get("restart").asInt(), s.get("iteration").asInt(), params(s.get("params")),
+            return new FitCheckpoint<>(s.get("restart").asInt(), s.get("iteration").asInt(), params(s.get("params")),
                     trace(s.get("trace")), prev == null || prev.isNull() ? Double.NaN : prev.asDouble(),
                     guaranteed == null || guaranteed.isNull() ? Double.NEGATIVE_INFINITY : guaranteed.asDouble(),
                     s.get("dropped").asInt(), best, lls);
@@ -180,17 +180,20 @@ public final class CheckpointFormat {
         for (TraceEntry e : trace) {
             a.addObject().put("iteration", e.iteration()).put("avgLogLikelihood", e.avgLogLikelihood())
                     .put("seconds", e.seconds()).put("likelihoodDecreased", e.likelihoodDecreased())
-                    .put("passes", e.passes());
+                    .put("passes", e.passes()).put("constraintsHeld", e.constraintsHeld());
         }
         return a;
     }
 
     private static List<TraceEntry> trace(JsonNode a) {
         List<TraceEntry> out = new ArrayList<>();
+        TraceEntry previous = null;
         for (JsonNode e : a) {
-            out.add(new TraceEntry(e.get("iteration").asInt(), e.get("avgLogLikelihood").asDouble(),
-                    e.get("seconds").asDouble(), e.get("likelihoodDecreased").asBoolean(),
-                    e.path("passes").asDouble(e.get("iteration").asInt())));
+            // Files written before the trace recorded constraintsHeld do not say: read as held.
+            previous = TraceEntry.read(previous, e.get("iteration").asInt(), e.get("avgLogLikelihood").asDouble(),
+                    e.path("passes").asDouble(e.get("iteration").asInt()), e.get("seconds").asDouble(),
+                    e.get("likelihoodDecreased").asBoolean(), e.path("constraintsHeld").asBoolean(true));
+            out.add(previous);
         }
         return out;
     }

@@ -181,6 +181,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             t.put("cumulativeSeconds", cumulative);
             t.put("passes", e.passes());
             t.put("likelihoodDecreased", e.likelihoodDecreased());
+            t.put("constraintsHeld", e.constraintsHeld());
         }
         root.set("provenance", JSON.valueToTree(provenance));
         Checksums.seal(root);
@@ -239,10 +240,14 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
             List<TraceEntry> trace = new ArrayList<>();
             JsonNode traceNode = sn.get("trace");
             if (traceNode != null) {
+                TraceEntry previous = null;
                 for (JsonNode t : traceNode) {
-                    trace.add(new TraceEntry(t.path("iteration").asInt(), t.path("avgLogLikelihood").asDouble(),
+                    // Models written before the trace recorded constraintsHeld do not say: read as held.
+                    previous = TraceEntry.read(previous, t.path("iteration").asInt(),
+                            t.path("avgLogLikelihood").asDouble(), t.path("passes").asDouble(t.path("iteration").asInt()),
                             t.path("seconds").asDouble(), t.path("likelihoodDecreased").asBoolean(),
-                            t.path("passes").asDouble(t.path("iteration").asInt())));
+                            t.path("constraintsHeld").asBoolean(true));
+                    trace.add(previous);
                 }
             }
             List<Double> restarts = new ArrayList<>();

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.fit.Comparison;
-import dev.mixem.fit.FitMethod;
-import dev.mixem.fit.MethodStep;
+import dev.mixem.config.FitMethod;
+import dev.mixem.fit.TraceEntry;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -69,9 +69,12 @@ public final class CompareReport {
                 opts.put("stepDecay", m.options().stepDecay());
             }
             ArrayNode trace = n.putArray("trace");
-            for (MethodStep s : m.result().trace()) {
+            double elapsed = 0;
+            for (TraceEntry s : m.result().trace()) {
+                // Seconds since the method started (evaluation not counted), as the charts plot them.
+                elapsed += s.seconds();
                 trace.addObject().put("iteration", s.iteration()).put("avgLogLikelihood", s.avgLogLikelihood())
-                        .put("passes", s.passes()).put("seconds", s.seconds())
+                        .put("passes", s.passes()).put("seconds", elapsed)
                         .put("likelihoodDecreased", s.likelihoodDecreased()).put("constraintsHeld", s.constraintsHeld());
             }
         }
@@ -176,12 +179,14 @@ public final class CompareReport {
         double low = Double.POSITIVE_INFINITY;
         for (Comparison.MethodOutcome m : out.methods()) {
             XYSeries s = new XYSeries(m.options().method().serializedName());
-            List<MethodStep> trace = m.result().trace();
-            for (MethodStep p : trace) {
+            List<TraceEntry> trace = m.result().trace();
+            double elapsed = 0;
+            for (TraceEntry p : trace) {
+                elapsed += p.seconds();
                 double xv = switch (x) {
                     case "iteration" -> p.iteration();
                     case "passes" -> p.passes();
-                    default -> p.seconds();
+                    default -> elapsed;
                 };
                 s.add(xv, p.avgLogLikelihood());
             }

@@ -5,7 +5,7 @@ import dev.mixem.stats.Mergeable;
 /**
  * Rows held as blocks somewhere (a Spark cluster, or local memory) that the fitters make passes over. A
  * source runs any {@link BlockPass} (a family's E-step, initialization's passes) and returns its merged
- * statistics; it knows no family. The fitters only ever see merged statistics, so the same driver loop runs
+ * statistics, and draws seeded samples of its rows; it knows no family and no algorithm. The fitters only ever see merged statistics, so the same driver loop runs
  * on both kinds of source, and the Spark and local sources differ only in how they run a pass.
  */
 public interface BlockSource {
@@ -42,13 +42,6 @@ public interface BlockSource {
      * input order: the same rows whatever the partitioning.
      */
     Sample sample(double fraction, long seed);
-
-    /**
-     * Centers from k-means|| followed by Lloyd iterations, on the rows that {@link #sample} with the same
-     * fraction and seed would pick (all rows with fraction 1; missing cells filled with
-     * {@link #observedMeans()}), or null if they have fewer than k distinct points.
-     */
-    double[] kmeansParallel(int k, double fraction, long seed, int maxIter);
 
     /** A sample of rows (row-major, missing cells NaN) with their weights. */
     record Sample(double[][] rows, double[] weights) {

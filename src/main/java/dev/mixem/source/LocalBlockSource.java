@@ -10,8 +10,7 @@ import java.util.List;
 
 /**
  * Rows in local memory, as blocks: the same passes as on Spark, in one thread, for data that fits on one
- * machine and for tests of the driver loops. Its {@link #kmeansParallel} stands in for Spark ML's k-means||
- * with k-means++ seeding on all rows.
+ * machine and for tests of the driver loops.
  */
 public final class LocalBlockSource implements BlockSource {
     private final List<RowBlock> blocks;
@@ -105,11 +104,5 @@ public final class LocalBlockSource implements BlockSource {
             }
         }
         return new Sample(picked.toArray(new double[0][]), w.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    @Override
-    public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
-        Sample all = sample(fraction, seed).filled(observedMeans());
-        return LocalKMeans.fit(all.rows(), all.weights(), k, seed, maxIter);
     }
 }

@@ -30,4 +30,10 @@ public abstract class MixtureStats<S extends MixtureStats<S>> implements Mergeab
 
     /** Number of components the statistics are for. */
     public abstract int components();
+
+    /**
+     * The family's own statistics (not the totals) as one array in a fixed order, merged by addition like
+     * the statistics themselves: what merge laws and partition invariance are checked on.
+     */
+    public abstract double[] values();
 }

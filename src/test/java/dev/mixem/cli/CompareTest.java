@@ -1,12 +1,14 @@
 package dev.mixem.cli;
 
+import dev.mixem.config.MethodOptions;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.FitConfig;
 import dev.mixem.data.InputSpec;
 import dev.mixem.fit.Comparison;
-import dev.mixem.fit.FitMethod;
+import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +30,11 @@ class CompareTest {
         String data = dir.resolve("d.csv").toString();
         // Overlapping components (separation 2), so that the methods differ.
         GenerateCommand.write(SparkTestSession.get(), 4000, 2, 3, 6, data, "csv", 2, 2.0);
-        MethodFitter.Options template = new MethodFitter.Options(FitMethod.EM, 0, 0.05, 0, 6, 0, 1e-6, 1, 0.5);
+        FitConfig cfg = Comparison.defaults(3).withSeed(1).withMethod(new MethodOptions(FitMethod.EM, 0, 0.05, 0, 6, 0,
+                0.5));
         String out = dir.resolve("cmp").toString();
-        Comparison.Outcome o = CompareCommand.run(SparkTestSession.get(), InputSpec.of(data),
-                FitConfig.defaults(3).withSeed(1), List.of(FitMethod.values()), template, 1, out);
+        Comparison.Outcome o = CompareCommand.run(SparkTestSession.get(), InputSpec.of(data), cfg,
+                List.of(FitMethod.values()), 1, out);
         JsonNode json = new ObjectMapper().readTree(Path.of(out, "compare.json").toFile());
         String html = Files.readString(Path.of(out, "report.html"));
 
@@ -78,10 +81,11 @@ class CompareTest {
     void everyMethodRunsOnDataWithMissingCells() throws Exception {
         String data = dir.resolve("holes.csv").toString();
         GenerateCommand.write(SparkTestSession.get(), 3000, 3, 2, 8, data, "csv", 2, 3.0, 0.15);
-        MethodFitter.Options template = new MethodFitter.Options(FitMethod.EM, 0, 0.1, 0, 3, 0, 1e-6, 2, 0.5);
+        FitConfig cfg = Comparison.defaults(2).withSeed(2).withMethod(new MethodOptions(FitMethod.EM, 0, 0.1, 0, 3, 0,
+                0.5));
         String out = dir.resolve("cmp-holes").toString();
-        Comparison.Outcome o = CompareCommand.run(SparkTestSession.get(), InputSpec.of(data),
-                FitConfig.defaults(2).withSeed(2), List.of(FitMethod.values()), template, 0, out);
+        Comparison.Outcome o = CompareCommand.run(SparkTestSession.get(), InputSpec.of(data), cfg,
+                List.of(FitMethod.values()), 0, out);
         JsonNode json = new ObjectMapper().readTree(Path.of(out, "compare.json").toFile());
         assertTrue(json.get("data").get("missingCells").asLong() > 0);
         for (Comparison.MethodOutcome m : o.methods()) {

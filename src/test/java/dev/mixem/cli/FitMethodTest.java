@@ -1,5 +1,7 @@
 package dev.mixem.cli;
 
+import dev.mixem.config.MethodOptions;
+
 import dev.mixem.job.FitJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +11,7 @@ import dev.mixem.config.FitConfig;
 import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.InputSpec;
-import dev.mixem.fit.FitMethod;
+import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
 import dev.mixem.model.GaussianMixtureModel;
 import org.junit.jupiter.api.Test;
@@ -29,10 +31,11 @@ class FitMethodTest {
     void sgdOnDataWithMissingCellsWritesAModelWithItsPasses() throws Exception {
         String data = dir.resolve("holes.csv").toString();
         GenerateCommand.write(SparkTestSession.get(), 5000, 3, 2, 4, data, "csv", 2, 4.0, 0.1);
-        MethodFitter.Options sgd = MethodFitter.Options.defaults(FitMethod.SGD, 2, 1).withBatchFraction(0.1);
+        MethodOptions sgd = MethodOptions.defaults(FitMethod.SGD, 2).withBatchFraction(0.1);
         String out = dir.resolve("m").toString();
-        GaussianMixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data), FitConfig.defaults(2).withSeed(1),
-                null, out, InvalidPolicy.FAIL, MissingPolicy.MARGINALIZE, null, sgd);
+        GaussianMixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data),
+                FitConfig.defaults(2).withSeed(1).withMethod(sgd), null, out, InvalidPolicy.FAIL,
+                MissingPolicy.MARGINALIZE, null);
         assertTrue(m.summary().missing().cells() > 0);
         assertTrue(Double.isFinite(m.summary().avgLogLikelihood()));
         JsonNode json = new ObjectMapper().readTree(Path.of(out, "model.json").toFile());

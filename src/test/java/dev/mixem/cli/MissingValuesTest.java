@@ -111,7 +111,7 @@ class MissingValuesTest {
         assertTrue(Files.readString(Path.of(out, "model.json")).contains("\"allMissingRowsSkipped\" : 2"));
 
         // The same rows fitted without Spark, in other blocks: the same fit up to summation order.
-        FitResult local = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(data, null, 500), config());
+        FitResult<GaussianParams> local = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(data, null, 500), config());
         assertEquals(local.avgLogLikelihood(), m.summary().avgLogLikelihood(),
                 1e-9 * Math.abs(local.avgLogLikelihood()));
         // And on three partitions.

@@ -1,5 +1,7 @@
 package dev.mixem.data;
 
+import dev.mixem.family.gaussian.GaussianParams;
+
 import dev.mixem.job.Predictor;
 
 import dev.mixem.SparkTestSession;
@@ -86,7 +88,7 @@ class FormatsTest {
         assertEquals(3, in.extractor().dim(), "features of " + spec.path());
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 1, 128)) {
             assertEquals(rows.length, src.rows());
-            FitResult r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(2).withSeed(1).withMaxIter(5, 0.0));
+            FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(2).withSeed(1).withMaxIter(5, 0.0));
             return r.avgLogLikelihood();
         }
     }
@@ -133,7 +135,7 @@ class FormatsTest {
         InputReader.Loaded in = InputReader.read(spark, InputSpec.of(path));
         dev.mixem.model.GaussianMixtureModel m;
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 1, 128)) {
-            FitResult r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(2).withSeed(1));
+            FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(2).withSeed(1));
             m = new dev.mixem.model.GaussianMixtureModel(r.params(), in.extractor().featureNames(), null,
                     new dev.mixem.model.GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
                             r.converged(), r.rows(), r.totalWeight(), null, 2, 0, 1e-6, 1, r.trace(),

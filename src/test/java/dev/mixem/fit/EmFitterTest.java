@@ -1,5 +1,9 @@
 package dev.mixem.fit;
 
+import dev.mixem.config.MethodOptions;
+
+import dev.mixem.config.FitMethod;
+
 import dev.mixem.source.LocalBlockSource;
 
 import dev.mixem.source.BlockSource;
@@ -60,7 +64,7 @@ class EmFitterTest {
         // regCovar 0: exact EM, whose likelihood cannot fall (Dempster et al. 1977); what may remain is the
         // rounding of sums over 4000 rows, below 4000·eps ≈ 1e-12 relative.
         FitConfig cfg = new FitConfig(4, type, InitMethod.RANDOM, 1, 60, 0.0, 0.0, 3);
-        FitResult r = new EmFitter(FitListener.NONE).fit(src, cfg);
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src, cfg);
         assertEquals(61, r.trace().size());
         for (int i = 1; i < r.trace().size(); i++) {
             double prev = r.trace().get(i - 1).avgLogLikelihood();
@@ -76,7 +80,7 @@ class EmFitterTest {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 3, 3, 6.0, 8);
         int n = 30_000;
         LocalBlockSource src = LocalBlockSource.of(sample(truth, n, 2), null, 1000);
-        FitResult r = new EmFitter(FitListener.NONE).fit(src,
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src,
                 FitConfig.defaults(3).withInit(InitMethod.KMEANS_PLUS_PLUS).withSeed(4));
         assertTrue(r.converged());
         int[] m = match(truth, r.params());
@@ -102,8 +106,8 @@ class EmFitterTest {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 3, 4, 3.0, 1);
         double[][] x = sample(truth, 3000, 1);
         FitConfig cfg = FitConfig.defaults(3).withInit(InitMethod.KMEANS_PLUS_PLUS).withSeed(99).withNInit(2);
-        FitResult a = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 256), cfg);
-        FitResult b = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 256), cfg);
+        FitResult<GaussianParams> a = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 256), cfg);
+        FitResult<GaussianParams> b = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 256), cfg);
         assertArrayEquals(a.params().weights(), b.params().weights(), 0.0);
         assertArrayEquals(a.params().means(), b.params().means(), 0.0);
         assertArrayEquals(a.params().covariances(), b.params().covariances(), 0.0);
@@ -114,7 +118,7 @@ class EmFitterTest {
     void zeroTolRunsExactlyMaxIter() {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.DIAG, 2, 2, 8.0, 1);
         LocalBlockSource src = LocalBlockSource.of(sample(truth, 1000, 1), null, 100);
-        FitResult r = new EmFitter(FitListener.NONE).fit(src,
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src,
                 FitConfig.defaults(2).withCovariance(CovarianceType.DIAG, 1e-6).withMaxIter(7, 0.0)
                         .withInit(InitMethod.RANDOM));
         assertEquals(7, r.iterations());
@@ -126,7 +130,7 @@ class EmFitterTest {
     void bestOfRestartsIsKept() {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 5, 2, 1.0, 4);
         LocalBlockSource src = LocalBlockSource.of(sample(truth, 2000, 3), null, 300);
-        FitResult r = new EmFitter(FitListener.NONE).fit(src,
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src,
                 FitConfig.defaults(5).withInit(InitMethod.RANDOM).withNInit(4).withSeed(2));
         assertEquals(4, r.restartLogLikelihoods().size());
         double max = r.restartLogLikelihoods().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
@@ -144,7 +148,7 @@ class EmFitterTest {
             x[i][0] = 1e8 + shift + rng.nextGaussian();
             x[i][1] = -1e8 + shift + 2 * rng.nextGaussian();
         }
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 512),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 512),
                 FitConfig.defaults(2).withInit(InitMethod.KMEANS_PLUS_PLUS).withCovariance(CovarianceType.FULL, 0.0));
         for (int f = 0; f < 2; f++) {
             int parity = r.params().mean(f)[0] > 1e8 + 25 ? 1 : 0;
@@ -213,11 +217,6 @@ class EmFitterTest {
         public Sample sample(double fraction, long seed) {
             return inner.sample(fraction, seed);
         }
-
-        @Override
-        public double[] kmeansParallel(int k, double fraction, long seed, int maxIter) {
-            return inner.kmeansParallel(k, fraction, seed, maxIter);
-        }
     }
 
     @Test
@@ -240,7 +239,7 @@ class EmFitterTest {
         dev.mixem.family.NumericalException e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.mixem.family.NumericalException.class,
                 () -> MethodFitter.run(new CorruptedAfter(src), truth,
-                        MethodFitter.Options.defaults(FitMethod.EM, 20, 0), step -> { }));
+                        FitConfig.defaults(3).withMethod(MethodOptions.defaults(FitMethod.EM, 20)), FitListener.NONE));
         assertTrue(e.getMessage().contains("fell from") && e.getMessage().contains("no model is written"), e.getMessage());
     }
 }

@@ -1,5 +1,9 @@
 package dev.mixem.fit;
 
+import dev.mixem.config.MethodOptions;
+
+import dev.mixem.config.FitMethod;
+
 import dev.mixem.source.LocalBlockSource;
 
 import dev.mixem.config.CovarianceType;
@@ -32,7 +36,8 @@ class MethodFitterTest {
         LocalBlockSource src = LocalBlockSource.of(EmFitterTest.sample(truth, 20_000, 4), null, 1000);
         FitConfig cfg = FitConfig.defaults(3).withCovariance(type, FitConfig.DEFAULT_REG_COVAR).withSeed(5);
         GaussianParams init = Initializer.initialize(src, cfg, 5, 0).params();
-        MethodFitter.Result em = MethodFitter.run(src, init, MethodFitter.Options.defaults(FitMethod.EM, 100, 5), s -> { });
+        MethodFitter.Result<GaussianParams> em = MethodFitter.run(src, init,
+                cfg.withMethod(MethodOptions.defaults(FitMethod.EM, 100)), FitListener.NONE);
         double best = em.finalAvgLogLikelihood();
         for (int i = 1; i < em.trace().size(); i++) {
             assertTrue(!em.trace().get(i).likelihoodDecreased(), "EM's likelihood fell at " + i);
@@ -41,8 +46,9 @@ class MethodFitterTest {
                 FitMethod.SGD, 4e-4, FitMethod.ADAM, 3e-2, FitMethod.LBFGS, 1e-3);
         for (FitMethod m : List.of(FitMethod.ONLINE_EM, FitMethod.GD, FitMethod.SGD, FitMethod.ADAM, FitMethod.LBFGS)) {
             double budget = m == FitMethod.GD || m == FitMethod.LBFGS ? 100 : 10;
-            MethodFitter.Result r = MethodFitter.run(src, init, MethodFitter.Options.defaults(m, budget, 5), s -> { });
-            for (MethodStep s : r.trace()) {
+            MethodFitter.Result<GaussianParams> r = MethodFitter.run(src, init,
+                    cfg.withMethod(MethodOptions.defaults(m, budget)), FitListener.NONE);
+            for (TraceEntry s : r.trace()) {
                 assertTrue(s.constraintsHeld(), m + " broke a constraint at " + s.passes() + " passes");
             }
             assertEquals(null, r.diverged(), m + " diverged");
@@ -65,12 +71,12 @@ class MethodFitterTest {
         GaussianParams init = Initializer.initialize(src, cfg, 2, 0).params();
         for (FitMethod m : FitMethod.values()) {
             for (double lrFactor : new double[]{1, 10}) {
-                MethodFitter.Options o = MethodFitter.Options.defaults(m, 2, 3).withBatchFraction(0.05).withEvalEvery(0.05);
+                MethodOptions o = MethodOptions.defaults(m, 2).withBatchFraction(0.05).withEvalEvery(0.05);
                 if (m.hasLearningRate()) {
                     o = o.withLearningRate(m.defaultLearningRate() * lrFactor);
                 }
                 int[] steps = {0};
-                MethodFitter.Result r = MethodFitter.run(src, init, o, s -> {
+                MethodFitter.Result<GaussianParams> r = MethodFitter.run(src, init, cfg.withSeed(3).withMethod(o), (restart, s) -> {
                     assertTrue(s.constraintsHeld(), m + " broke a constraint at step " + s.iteration());
                     steps[0]++;
                 });

@@ -32,7 +32,7 @@ class MissingDataEmTest {
         // regCovar 0: exact EM on the observed-data likelihood, which cannot fall; what may remain is the
         // rounding of sums over 4000 rows, below 1e-12 relative.
         FitConfig cfg = new FitConfig(3, type, InitMethod.KMEANS_PLUS_PLUS, 1, 60, 0.0, 0.0, 3);
-        FitResult r = new EmFitter(FitListener.NONE).fit(src, cfg);
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src, cfg);
         assertEquals(61, r.trace().size());
         for (int i = 1; i < r.trace().size(); i++) {
             double prev = r.trace().get(i - 1).avgLogLikelihood();
@@ -46,8 +46,8 @@ class MissingDataEmTest {
     void blockingDoesNotChangeTheFit() {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 3, 5, 3.0, 8);
         FitConfig cfg = FitConfig.defaults(3).withMaxIter(15, 0.0).withSeed(2);
-        FitResult a = new EmFitter(FitListener.NONE).fit(withMissing(truth, 5000, 3, 0.2, 300), cfg);
-        FitResult b = new EmFitter(FitListener.NONE).fit(withMissing(truth, 5000, 3, 0.2, 5000), cfg);
+        FitResult<GaussianParams> a = new EmFitter(FitListener.NONE).fit(withMissing(truth, 5000, 3, 0.2, 300), cfg);
+        FitResult<GaussianParams> b = new EmFitter(FitListener.NONE).fit(withMissing(truth, 5000, 3, 0.2, 5000), cfg);
         // Same cells removed (hashed on global row and column), same sample for init; only the order of
         // summation differs, which moves results by rounding: 1e-9 after 15 iterations is ample.
         assertEquals(a.avgLogLikelihood(), b.avgLogLikelihood(), 1e-10 * Math.abs(a.avgLogLikelihood()));

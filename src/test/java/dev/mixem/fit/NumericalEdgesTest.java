@@ -53,7 +53,7 @@ class NumericalEdgesTest {
         for (double[] r : x) {
             r[1] = 7.0;
         }
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 500),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 500),
                 FitConfig.defaults(2).withCovariance(type, REG).withSeed(3));
         assertValid(r.params());
         assertTrue(Double.isFinite(r.avgLogLikelihood()));
@@ -73,7 +73,7 @@ class NumericalEdgesTest {
             r[1] = -2.0;
         }
         LocalBlockSource src = LocalBlockSource.of(x, null, 128);
-        FitResult one = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(1));
+        FitResult<GaussianParams> one = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(1));
         assertValid(one.params());
         assertEquals(1.5, one.params().mean(0)[0], 0.0);
         assertEquals(REG, one.params().variances(0)[0], 1e-18);
@@ -88,7 +88,7 @@ class NumericalEdgesTest {
         for (double[] r : x) {
             r[0] *= 1e-300;
         }
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 500),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 500),
                 FitConfig.defaults(2).withSeed(1));
         assertValid(r.params());
         assertTrue(Double.isFinite(r.avgLogLikelihood()));
@@ -108,7 +108,7 @@ class NumericalEdgesTest {
             r[0] = 1e12 + rng.nextGaussian();
             r[1] = rng.nextGaussian();
         }
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 1000),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 1000),
                 FitConfig.defaults(1).withCovariance(type, REG).withMaxIter(5, 0.0));
         // Two-pass variance of the same doubles (which hold the offset data to 1.2e-4, their ulp at 1e12), with
         // the mean summed as offsets from 1e12 (exact subtractions), since a plain sum near 2e16 would round

@@ -1,5 +1,7 @@
 package dev.mixem.fit;
 
+import dev.mixem.family.gaussian.GaussianParams;
+
 import dev.mixem.source.LocalBlockSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,7 +53,7 @@ class ScikitLearnReferenceTest {
         }
     }
 
-    static FitResult fit(double[][] x, JsonNode c, InitMethod init, int nInit) {
+    static FitResult<GaussianParams> fit(double[][] x, JsonNode c, InitMethod init, int nInit) {
         FitConfig cfg = new FitConfig(c.get("k").asInt(), CovarianceType.parse(c.get("covariance").asText()),
                 init, nInit, 2000, 1e-9, c.get("regCovar").asDouble(), 0);
         return new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 128), cfg);
@@ -66,12 +68,12 @@ class ScikitLearnReferenceTest {
             tests.add(DynamicTest.dynamicTest(name, () -> {
                 double[][] x = readCsv("/reference/" + c.get("dataset").asText() + ".csv");
                 assertEquals(c.get("rows").asInt(), x.length);
-                FitResult kmeans = fit(x, c, InitMethod.KMEANS_PLUS_PLUS, 10);
+                FitResult<GaussianParams> kmeans = fit(x, c, InitMethod.KMEANS_PLUS_PLUS, 10);
                 assertEquals(c.get("kmeansInitAvgLogLikelihood").asDouble(), kmeans.avgLogLikelihood(), 1e-3,
                         name + ": same init family, same optimum");
                 // The number of free parameters (what BIC and AIC count) is scikit-learn's.
                 assertEquals(c.get("freeParameters").asLong(), kmeans.params().freeParameters(), name);
-                FitResult random = fit(x, c, InitMethod.RANDOM, 100);
+                FitResult<GaussianParams> random = fit(x, c, InitMethod.RANDOM, 100);
                 double best = Math.max(kmeans.avgLogLikelihood(), random.avgLogLikelihood());
                 assertTrue(best >= c.get("avgLogLikelihood").asDouble() - 1e-3,
                         name + ": best of mixem's restarts " + best + " vs sklearn's best " + c.get("avgLogLikelihood"));

@@ -1,5 +1,7 @@
 package dev.mixem.job;
 
+import dev.mixem.family.gaussian.GaussianParams;
+
 import dev.mixem.bench.Generator;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
@@ -37,7 +39,7 @@ class PredictorTest {
         String data = dir.resolve("d.parquet").toString();
         Generator.frame(spark, Generator.truth(3, 2, 5, 2), 3000, 2, 2).write().mode(SaveMode.Overwrite).parquet(data);
         InputReader.Loaded in = InputReader.read(spark, InputSpec.of(data));
-        FitResult r;
+        FitResult<GaussianParams> r;
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 256)) {
             r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(3).withSeed(2));
         }

@@ -34,7 +34,7 @@ class CheckpointFormatTest {
     static final String FINGERPRINT = "sha256:test";
 
     /** Keeps the last checkpoint as the JSON text a file would hold. */
-    static final class FileLike implements Checkpointer {
+    static final class FileLike implements Checkpointer<GaussianParams> {
         final int every;
         final Map<String, Object> configuration;
         String json;
@@ -52,13 +52,13 @@ class CheckpointFormatTest {
         }
 
         @Override
-        public void save(FitCheckpoint state) {
+        public void save(FitCheckpoint<GaussianParams> state) {
             json = CheckpointFormat.toJson(state, configuration, INPUT, FINGERPRINT);
             saves++;
         }
 
         @Override
-        public FitCheckpoint resume() {
+        public FitCheckpoint<GaussianParams> resume() {
             return resume ? CheckpointFormat.fromJson(json, "checkpoint.json", configuration, FINGERPRINT) : null;
         }
     }
@@ -87,23 +87,23 @@ class CheckpointFormatTest {
         // Three restarts of 25 iterations (tol 0); the crash comes in the second restart, after iteration 13,
         // so the resumed fit must carry the first restart's result and redo iterations 10..13 of the second.
         FitConfig cfg = FitConfig.defaults(3).withCovariance(type, 1e-6).withNInit(3).withMaxIter(25, 0.0).withSeed(6);
-        FitResult whole = new EmFitter(FitListener.NONE).fit(src, cfg);
+        FitResult<GaussianParams> whole = new EmFitter(FitListener.NONE).fit(src, cfg);
 
         FileLike store = new FileLike(5, cfg);
-        FitListener crash = status -> {
-            if (status.restart() == 1 && status.iteration() == 13) {
+        FitListener crash = (restart, status) -> {
+            if (restart == 1 && status.iteration() == 13) {
                 throw new DriverLost();
             }
         };
         assertThrows(DriverLost.class, () -> new EmFitter(crash).fit(src, cfg, store));
-        FitCheckpoint saved = CheckpointFormat.fromJson(store.json, "checkpoint.json", cfg.toMap(), FINGERPRINT);
+        FitCheckpoint<GaussianParams> saved = CheckpointFormat.fromJson(store.json, "checkpoint.json", cfg.toMap(), FINGERPRINT);
         assertEquals(1, saved.restart());
         assertEquals(10, saved.iteration());
         assertEquals(1, saved.restartLogLikelihoods().size());
 
         store.resume = true;
         List<Integer> seen = new ArrayList<>();
-        FitResult resumed = new EmFitter(status -> seen.add(status.restart() * 100 + status.iteration()))
+        FitResult<GaussianParams> resumed = new EmFitter((restart, status) -> seen.add(restart * 100 + status.iteration()))
                 .fit(src, cfg, store);
         assertEquals(110, seen.get(0), "the resumed fit starts with the E-step of restart 2, iteration 10");
         assertArrayEquals(whole.params().weights(), resumed.params().weights(), 0.0);

@@ -93,26 +93,26 @@ class FormatVersion1Test {
         JsonNode root = new ObjectMapper().readTree(json);
         @SuppressWarnings("unchecked")
         Map<String, Object> configuration = new ObjectMapper().convertValue(root.get("configuration"), Map.class);
-        FitCheckpoint saved = CheckpointFormat.fromJson(json, "iris-full.checkpoint.json", configuration,
+        FitCheckpoint<GaussianParams> saved = CheckpointFormat.fromJson(json, "iris-full.checkpoint.json", configuration,
                 root.path("input").path("fingerprint").asText());
         assertEquals(5, saved.iteration());
-        Checkpointer resume = new Checkpointer() {
+        Checkpointer<GaussianParams> resume = new Checkpointer<>() {
             @Override
             public int every() {
                 return 0;
             }
 
             @Override
-            public void save(FitCheckpoint state) {
+            public void save(FitCheckpoint<GaussianParams> state) {
             }
 
             @Override
-            public FitCheckpoint resume() {
+            public FitCheckpoint<GaussianParams> resume() {
                 return saved;
             }
         };
         FitConfig cfg = new FitConfig(3, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 1, 7, 0.0, 1e-6, 1);
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(csv("/reference/iris.csv"), null, 8192),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(csv("/reference/iris.csv"), null, 8192),
                 cfg, resume);
         GaussianMixtureModel finished = GaussianMixtureModel.fromJson(
                 resource("/fixtures/v1/iris-full-7-iterations.model.json"), "iris-full-7-iterations.model.json");

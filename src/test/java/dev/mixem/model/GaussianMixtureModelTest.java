@@ -22,7 +22,8 @@ public class GaussianMixtureModelTest {
         GaussianParams p = SyntheticMixture.random(type, 3, 2, 4, 5);
         return new GaussianMixtureModel(p, List.of("a", "b"), null,
                 new GaussianMixtureModel.FitSummary(-2.5, 7, true, 1000, 1000, null, 3, 0, 1e-6, 42,
-                        List.of(new TraceEntry(0, -3, 0.1, false), new TraceEntry(1, -2.5, 0.1, false)),
+                        List.of(new TraceEntry(0, -3, Double.NaN, 0, 0.1, false, true),
+                                new TraceEntry(1, -2.5, 0.5, 1, 0.1, false, true)),
                         List.of(-2.5)),
                 Map.of("mixemVersion", "test"));
     }

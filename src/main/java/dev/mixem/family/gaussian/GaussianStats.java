@@ -68,6 +68,16 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
         return k;
     }
 
+    /** resp, then first, then second. */
+    @Override
+    public double[] values() {
+        double[] out = new double[resp.length + first.length + second.length];
+        System.arraycopy(resp, 0, out, 0, resp.length);
+        System.arraycopy(first, 0, out, resp.length, first.length);
+        System.arraycopy(second, 0, out, resp.length + first.length, second.length);
+        return out;
+    }
+
     private static void add(double[] into, double[] from) {
         for (int i = 0; i < into.length; i++) {
             into[i] += from[i];

@@ -129,7 +129,7 @@ class CovarianceStructureTest {
         for (double[] row : x) {
             sampler.draw(rng, row);
         }
-        FitResult r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 1000),
+        FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 1000),
                 FitConfig.defaults(k).withCovariance(type, 1e-6).withSeed(2).withNInit(2));
         assertEquals(type, r.params().type());
         ParameterError e = ParameterError.of(truth, r.params());

@@ -1,4 +1,4 @@
-package dev.mixem.fit;
+package dev.mixem.config;
 
 import java.util.Locale;
 
