@@ -146,9 +146,13 @@ public final class FitJob {
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 blockRows, invalid, missing)) {
+            if (Linalg.nativeBlasRejected() != null) {
+                LogProgress.LOG.warn(Linalg.nativeBlasRejected());
+            }
             LogProgress.LOG.info(String.format(Locale.ROOT,
-                    "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s, kernels %s",
+                    "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s%s, kernels %s",
                     src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
+                    System.getenv("OPENBLAS_CORETYPE") == null ? "" : " (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE") + ")",
                     BlockKernels.forDimension(d).name()));
             if (!src.skippedRows().isEmpty()) {
                 LogProgress.LOG.warn("skipped invalid rows (--invalid skip): "
@@ -197,6 +201,8 @@ public final class FitJob {
             prov.put("sparkVersion", spark.version());
             prov.put("javaVersion", System.getProperty("java.version"));
             prov.put("blas", Linalg.blasName());
+            prov.put("nativeBlasRejected", Linalg.nativeBlasRejected());
+            prov.put("openblasCoretype", System.getenv("OPENBLAS_CORETYPE"));
             prov.put("kernels", BlockKernels.forDimension(d).name());
             prov.put("master", spark.sparkContext().master());
             prov.put("configuration", cfg.toMap());

@@ -9,16 +9,52 @@ import org.netlib.util.intW;
  * native BLAS/LAPACK (e.g. OpenBLAS) when the system has it, else the JDK Vector API, else plain Java.
  */
 public final class Linalg {
+    private static final BLAS BLAS_CHOSEN;
+    private static final LAPACK LAPACK_CHOSEN;
+    /** Why the native library was set aside, or null. */
+    private static final String NATIVE_REJECTED;
+
+    static {
+        BLAS blas = BLAS.getInstance();
+        LAPACK lapack = LAPACK.getInstance();
+        String rejected = null;
+        boolean nativeLoaded = blas.getClass().getSimpleName().startsWith("JNI")
+                || lapack.getClass().getSimpleName().startsWith("JNI");
+        if (nativeLoaded && !Boolean.getBoolean("mixem.trustNativeBlas")) {
+            String routine = BlasCheck.firstIrreproducible(blas, lapack);
+            if (routine != null) {
+                rejected = blas.getClass().getSimpleName() + "'s " + routine + " gave different bits for the same"
+                        + " numbers at another memory offset or on a second call (OpenBLAS's generic kernels do"
+                        + " this; setting OPENBLAS_CORETYPE to the CPU's family usually cures it), so mixem"
+                        + " uses the JVM's BLAS and LAPACK instead, to keep fits bit-identical";
+                blas = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
+                lapack = dev.ludovic.netlib.lapack.JavaLAPACK.getInstance();
+            }
+        }
+        BLAS_CHOSEN = blas;
+        LAPACK_CHOSEN = lapack;
+        NATIVE_REJECTED = rejected;
+    }
 
     private Linalg() {
     }
 
+    /**
+     * The BLAS mixem uses: native when dev.ludovic.netlib loads one and it passes {@link BlasCheck} (its
+     * results do not depend on memory offsets or repeated calls), else the JVM's.
+     */
     public static BLAS blas() {
-        return BLAS.getInstance();
+        return BLAS_CHOSEN;
     }
 
+    /** The LAPACK mixem uses, chosen with {@link #blas()}. */
     public static LAPACK lapack() {
-        return LAPACK.getInstance();
+        return LAPACK_CHOSEN;
+    }
+
+    /** Why a loaded native BLAS was set aside for the JVM's (see {@link BlasCheck}), or null if it was not. */
+    public static String nativeBlasRejected() {
+        return NATIVE_REJECTED;
     }
 
     /** The implementation in use, e.g. {@code JNIBLAS} (native), {@code VectorBLAS} or {@code Java11BLAS}. */
