@@ -122,16 +122,20 @@ final class FitLoop<P extends MixtureParams, S extends MixtureStats<S>> {
             boolean canStep = (iteration + 1) * fraction <= budget + 1e-9 && iteration < maxUpdates;
             boolean record = full || iteration == from.iteration() || iteration % evalEvery == 0 || !canStep;
             double ll = Double.NaN;
-            long t0 = System.nanoTime();
+            // A full-batch pass scores these parameters and gathers the statistics of the next update: like
+            // the passes, its seconds count towards the next point (so the first point costs nothing, as
+            // for every method).
+            double passSeconds = 0;
             try {
                 if (full) {
+                    long t0 = System.nanoTime();
                     stats = MixturePass.eStep(source, family.scorer(params), label + " pass " + (iteration + 1));
+                    passSeconds = (System.nanoTime() - t0) / 1e9;
                     ll = stats.avgLogLikelihood();
                     if (!Double.isFinite(ll)) {
                         throw new NumericalException("mean log-likelihood became " + ll + " at iteration " + iteration);
                     }
                 }
-                seconds += (System.nanoTime() - t0) / 1e9;
                 if (record) {
                     double shown = full && o.evalSample() == 0 ? ll : evaluate(params, evalSeed);
                     TraceEntry last = trace.isEmpty() ? null : trace.get(trace.size() - 1);
@@ -143,6 +147,7 @@ final class FitLoop<P extends MixtureParams, S extends MixtureStats<S>> {
                     trace.add(entry);
                     listener.onIteration(restart, entry);
                 }
+                seconds += passSeconds;
             } catch (NumericalException e) {
                 if (!tolerant) {
                     throw e;

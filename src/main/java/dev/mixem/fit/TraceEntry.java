@@ -10,8 +10,10 @@ package dev.mixem.fit;
  * @param change              change from the previous point (NaN for the first)
  * @param passes              passes over the data spent to reach these parameters (EM: one per iteration; a
  *                            mini-batch of 1% counts 0.01); evaluation is not counted
- * @param seconds             wall seconds since the previous point (updates and their passes; evaluation not
- *                            counted)
+ * @param seconds             wall seconds spent to get from the previous point to this one: the passes of
+ *                            the updates between them and the updates themselves (EM: the E-step of the
+ *                            previous parameters and one M-step; 0 for the first point); evaluation not
+ *                            counted
  * @param likelihoodDecreased whether the log-likelihood fell from the previous point by more than rounding
  * @param constraintsHeld     whether the weights summed to 1 within 1e-12 and every component was valid
  *                            (e.g. its covariance positive definite)
