@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  */
 final class FitLoop<P extends MixtureParams, S extends MixtureStats<S>> {
     /** Salt of the evaluation sample's seed. */
-    private static final long EVAL_SALT = 0x4556414CL;
+    static final long EVAL_SALT = 0x4556414CL;
 
     /**
      * Where a loop starts (and what a checkpoint keeps): the parameters after {@code iteration} updates, the

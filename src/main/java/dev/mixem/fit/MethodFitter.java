@@ -65,7 +65,7 @@ public final class MethodFitter {
     private static <P extends MixtureParams, S extends MixtureStats<S>> Result<P> lbfgs(
             MixtureFamily<P, S> family, BlockSource source, P init, FitConfig cfg, FitListener listener) {
         MethodOptions o = cfg.method();
-        long evalSeed = Seeds.mix(cfg.seed(), 0x4556414CL);
+        long evalSeed = Seeds.mix(cfg.seed(), FitLoop.EVAL_SALT);
         List<TraceEntry> trace = new ArrayList<>();
         double[] passes = {0};
         double[][] lastX = {null};

@@ -16,7 +16,6 @@ import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
-import dev.mixem.fit.TraceEntry;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;

@@ -1,6 +1,5 @@
 package dev.mixem.source;
 
-import dev.mixem.math.LocalKMeans;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
 import dev.mixem.stats.Mergeable;

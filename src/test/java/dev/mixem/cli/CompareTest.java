@@ -9,7 +9,6 @@ import dev.mixem.config.FitConfig;
 import dev.mixem.data.InputSpec;
 import dev.mixem.fit.Comparison;
 import dev.mixem.config.FitMethod;
-import dev.mixem.fit.MethodFitter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

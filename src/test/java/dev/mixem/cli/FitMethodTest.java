@@ -12,7 +12,6 @@ import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.InputSpec;
 import dev.mixem.config.FitMethod;
-import dev.mixem.fit.MethodFitter;
 import dev.mixem.model.GaussianMixtureModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

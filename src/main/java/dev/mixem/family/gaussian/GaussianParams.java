@@ -4,7 +4,6 @@ import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 
-import java.io.Serializable;
 import java.util.Arrays;
 
 /**

@@ -1,7 +1,6 @@
 package dev.mixem.family.gaussian;
 
 import dev.mixem.config.CovarianceType;
-import dev.mixem.math.BlockKernels;
 import dev.mixem.math.RowBlock;
 import dev.mixem.family.gaussian.GaussianStats;
 import org.junit.jupiter.api.Test;
