@@ -17,6 +17,9 @@ import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
 import dev.mixem.math.RowBlock;
 import dev.mixem.math.Seeds;
+import dev.mixem.math.SeparableGemm;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InputSpec;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,15 +53,38 @@ import java.util.stream.IntStream;
  */
 public final class Benchmark {
 
-    /** What to run. {@code scale} multiplies every standard deviation of the generated data. */
+    /**
+     * What to run. {@code scale} multiplies every standard deviation of the generated data. With an
+     * {@code input}, its rows are timed instead (rows and dim then come from the file); {@code regCovar} NaN
+     * means 0 when comparing with MLlib (which has none) and mixem's default otherwise.
+     */
     public record Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
-                          long seed, int rounds, boolean mllib, double scale, int blockRows) {
+                          long seed, int rounds, boolean mllib, double scale, int blockRows, InputSpec input,
+                          double regCovar) {
+
+        /** Generated data, regularization by default. */
+        public Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
+                       long seed, int rounds, boolean mllib, double scale, int blockRows) {
+            this(rows, dim, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows, null,
+                    Double.NaN);
+        }
+
+        Options withShape(long n, int d) {
+            return new Options(n, d, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows,
+                    input, regCovar);
+        }
+
+        /** The regularization the fits use. */
+        public double effectiveRegCovar() {
+            return !Double.isNaN(regCovar) ? regCovar : mllib ? 0.0 : FitConfig.DEFAULT_REG_COVAR;
+        }
     }
 
     /** Everything measured (seconds are wall-clock per EM iteration: one E-step pass and one M-step). */
     public record Result(Options options, String blas, String kernels, int cores, List<Double> mixemIterationSeconds,
                          List<Double> mllibIterationSeconds, double mixemSecondsPerIteration,
                          double mllibSecondsPerIteration, double flopsPerIteration, double gemmGflops,
+                         double jvmGemmGflops,
                          double mixemAvgLogLikelihood, double mllibAvgLogLikelihood, int mllibIterations,
                          boolean mllibUnderflow, long cacheBytes, long rawBytes, long peakHeapBytes) {
 
@@ -85,39 +111,40 @@ public final class Benchmark {
     /**
      * FLOPs of one EM iteration, counted the way a GEMM-based implementation does: about 2·N·K·D² for the
      * E-step (the centred rows against each component's factor) and as much for the M-step (the
-     * responsibility-weighted outer products), for full covariance; for diagonal covariance, about 3·N·K·D
-     * for the E-step and 4·N·K·D for the statistics (spherical likewise); for tied covariance, one whitening
-     * and one pooled outer product, 2·N·D², plus 5·N·K·D for the distances and per-component sums.
+     * responsibility-weighted outer products), for full covariance; for diagonal covariance, two GEMMs of
+     * N x 2D by 2D x K each way, [X, X∘X]·[B; A] for the log-densities and [X, X∘X]ᵀ·R for the statistics,
+     * 8·N·K·D (spherical likewise); for tied covariance, one whitening and one pooled outer product, 2·N·D²,
+     * plus 5·N·K·D for the distances and per-component sums.
      */
     public static double flopsPerIteration(long n, int k, int d, CovarianceType type) {
         return switch (type) {
             case FULL -> 4.0 * n * k * d * d;
             case TIED -> 2.0 * n * d * d + 5.0 * n * k * d;
-            case DIAG, SPHERICAL -> 7.0 * n * k * d;
+            case DIAG, SPHERICAL -> 8.0 * n * k * d;
         };
     }
 
     public static Result run(SparkSession spark, Options o, java.util.function.Consumer<String> log) {
         resetPeakHeap();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // Full-covariance data for full runs; diagonal data for diag runs (a full truth of D=1000 would be
-        // k x 8 MB of covariances to ship to every task).
-        GaussianParams truth = Generator.truth(o.covariance(), o.k(), o.dim(), 3.0, o.seed());
-        if (o.scale() != 1.0) {
-            truth = scaled(truth, o.scale());
-        }
-        int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(o.dim());
-        JavaRDD<RowBlock> blocks = Generator.blocks(spark, truth, o.rows(), o.partitions(), o.seed(), blockRows);
-        try (SparkBlockSource source = SparkBlockSource.cache(spark, blocks, o.dim(), "benchmark data")) {
+        try (SparkBlockSource source = o.input() != null ? load(spark, o) : generate(spark, o)) {
+            o = o.withShape(source.rows(), source.dim());
             long cacheBytes = cachedBytes(spark.sparkContext(), source.blocks().id());
             long rawBytes = o.rows() * o.dim() * 8L;
             log.accept(String.format(java.util.Locale.ROOT, "cached %d x %d rows in %d partitions: %.1f MB (raw %.1f MB)",
                     o.rows(), o.dim(), source.partitions(), cacheBytes / 1e6, rawBytes / 1e6));
-            double gemm = gemmGflops(jsc, Math.max(1, spark.sparkContext().defaultParallelism()));
-            log.accept(String.format(java.util.Locale.ROOT, "DGEMM on the executors (%s): %.1f GFLOP/s", Linalg.blasName(), gemm));
-            // No covariance regularization when comparing with MLlib, which has none; mixem's default otherwise.
+            int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+            double gemm = gemmGflops(jsc, cores);
+            double jvmGemm = jvmGemmGflops(jsc, cores);
+            log.accept(String.format(java.util.Locale.ROOT,
+                    "DGEMM on the executors (%s): %.1f GFLOP/s; mixem's JVM GEMM kernels: %.1f GFLOP/s",
+                    Linalg.blasName(), gemm, jvmGemm));
+            if (gemm < jvmGemm) {
+                log.accept("the BLAS's DGEMM is slower than mixem's own JVM kernels: a native BLAS running generic"
+                        + " kernels? (OpenBLAS: set OPENBLAS_CORETYPE; submit.sh does when the CPU has AVX2)");
+            }
             FitConfig initCfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
-                    0.0, o.mllib() ? 0.0 : FitConfig.DEFAULT_REG_COVAR, o.seed());
+                    0.0, o.effectiveRegCovar(), o.seed());
             GaussianParams init = Initializer.initialize(source, initCfg, Seeds.mix(o.seed(), 0), 0).params();
             JavaRDD<Vector> vectors = null;
             JobStarts starts = new JobStarts();
@@ -189,9 +216,29 @@ public final class Benchmark {
             return new Result(o, Linalg.blasName(), BlockKernels.forDimension(o.dim()).name(),
                     spark.sparkContext().defaultParallelism(), mixemTimes, mllibTimes,
                     median(mixemTimes), o.mllib() ? median(mllibTimes) : Double.NaN,
-                    flopsPerIteration(o.rows(), o.k(), o.dim(), o.covariance()), gemm, mixemLl, mllibLl,
+                    flopsPerIteration(o.rows(), o.k(), o.dim(), o.covariance()), gemm, jvmGemm, mixemLl, mllibLl,
                     mllibIterations, underflow, cacheBytes, rawBytes, peakHeap());
         }
+    }
+
+    /** Generated data: full-covariance truth for full runs, diagonal for the others. */
+    private static SparkBlockSource generate(SparkSession spark, Options o) {
+        // (A full truth of D=1000 would be k x 8 MB of covariances to ship to every task.)
+        GaussianParams truth = Generator.truth(o.covariance(), o.k(), o.dim(), 3.0, o.seed());
+        if (o.scale() != 1.0) {
+            truth = scaled(truth, o.scale());
+        }
+        int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(o.dim());
+        JavaRDD<RowBlock> blocks = Generator.blocks(spark, truth, o.rows(), o.partitions(), o.seed(), blockRows);
+        return SparkBlockSource.cache(spark, blocks, o.dim(), "benchmark data");
+    }
+
+    /** A file's rows, read and cached as {@code fit} does (bad rows fail, missing cells are kept). */
+    private static SparkBlockSource load(SparkSession spark, Options o) {
+        InputReader.Loaded in = InputReader.read(spark, o.input());
+        int d = in.extractor().dim();
+        int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(d);
+        return SparkBlockSource.load(spark, in.frame(), in.extractor(), o.partitions(), blockRows);
     }
 
     /** Records when each MLlib EM iteration (its treeAggregate job) starts, per job group. */
@@ -274,6 +321,47 @@ public final class Benchmark {
                 Linalg.blas().dgemm("N", "N", n, n, n, 1.0, a, n, b, n, 0.0, c, n);
             }
             return reps * 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        }).collect();
+        return rates.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /**
+     * Aggregate rate of mixem's own JVM GEMM kernels ({@link SeparableGemm}: scores and moments of 512 rows x
+     * 256 features against 16 columns), one task per core, all at once; NaN without the Vector API.
+     */
+    static double jvmGemmGflops(JavaSparkContext jsc, int tasks) {
+        jsc.setJobDescription("mixem bench: JVM GEMM rate");
+        List<Double> rates = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).map(t -> {
+            if (!BlockKernels.vectorApi()) {
+                return Double.NaN;
+            }
+            int m = 512;
+            int d = 256;
+            int k = 16;
+            SplittableRandom rng = new SplittableRandom(t);
+            double[] x = rng.doubles(m * d).toArray();
+            double[] ref = new double[d];
+            double[] coef = SeparableGemm.pack(d, k, rng.doubles(k * d).toArray(), rng.doubles(k * d).toArray());
+            double[] resp = rng.doubles(m * k).toArray();
+            double[] out = new double[m * k];
+            double[] f = new double[k * d];
+            double[] q = new double[k * d];
+            SeparableGemm g = new SeparableGemm();
+            // Warm up for 0.5 s, so that the JIT has compiled the loops (a cold JVM runs them interpreted, far
+            // slower), then time whole calls for at least 0.5 s.
+            long warm = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < warm) {
+                g.scores(x, m, d, 0, m, ref, coef, k, out);
+                g.moments(x, m, d, 0, m, ref, resp, k, f, q);
+            }
+            int reps = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 500_000_000L) {
+                g.scores(x, m, d, 0, m, ref, coef, k, out);
+                g.moments(x, m, d, 0, m, ref, resp, k, f, q);
+                reps++;
+            }
+            return reps * 8.0 * m * d * k / ((System.nanoTime() - t0) / 1e9) / 1e9;
         }).collect();
         return rates.stream().mapToDouble(Double::doubleValue).sum();
     }

@@ -5,6 +5,8 @@ import dev.mixem.job.LogProgress;
 import dev.mixem.config.CovarianceType;
 import dev.mixem.bench.Benchmark;
 import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.InputFormat;
+import dev.mixem.data.InputSpec;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,16 +16,35 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Time mixem's EM against Spark MLlib's GaussianMixture on the same cached data, from the same start.")
+        description = "Time mixem's EM against Spark MLlib's GaussianMixture on the same cached data, from the same start:"
+                + " generated data (--rows, --dim), or a file's rows (--input).")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rows", required = true, description = "Rows to generate in memory.")
+    @Option(names = "--rows", defaultValue = "0", description = "Rows to generate in memory (without --input).")
     long rows;
 
-    @Option(names = "--dim", required = true, description = "Features.")
+    @Option(names = "--dim", defaultValue = "0", description = "Features to generate (without --input).")
     int dim;
+
+    @Option(names = "--input", paramLabel = "PATH",
+            description = "Time this file's rows instead of generated ones (any format fit reads; missing cells are kept).")
+    String input;
+
+    @Option(names = "--format", paramLabel = "FMT", description = "With --input: csv, parquet, libsvm or orc (default: from the extension).")
+    String format;
+
+    @Option(names = "--feature-cols", split = ",", paramLabel = "COLS",
+            description = "With --input: comma-separated feature columns (default: every numeric column).")
+    java.util.List<String> featureCols = new java.util.ArrayList<>();
+
+    @Option(names = "--features-col", paramLabel = "NAME", description = "With --input: a vector column holding the features.")
+    String featuresCol;
+
+    @Option(names = "--reg-covar", paramLabel = "R",
+            description = "Added to every variance (default: 0 when MLlib runs, which has none; else fit's default).")
+    Double regCovar;
 
     @Option(names = "--k", required = true, description = "Components.")
     int k;
@@ -63,8 +84,15 @@ final class BenchCommand implements Callable<Integer> {
         CovarianceType type;
         try {
             type = CovarianceType.parse(covariance);
-            if (rows < 1 || dim < 1 || k < 1 || iterations < 2 || rounds < 1 || partitions < 0 || !(scale > 0)) {
-                throw new IllegalArgumentException("need rows, dim, k, rounds >= 1, iterations >= 2, partitions >= 0, scale > 0");
+            if (input == null && (rows < 1 || dim < 1)) {
+                throw new IllegalArgumentException("need --input, or --rows and --dim >= 1 to generate data");
+            }
+            if (input != null && (rows != 0 || dim != 0)) {
+                throw new IllegalArgumentException("--rows and --dim generate data; with --input they come from the file");
+            }
+            if (k < 1 || iterations < 2 || rounds < 1 || partitions < 0 || !(scale > 0)
+                    || (regCovar != null && !(regCovar >= 0))) {
+                throw new IllegalArgumentException("need k, rounds >= 1, iterations >= 2, partitions >= 0, scale > 0, reg-covar >= 0");
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -73,8 +101,10 @@ final class BenchCommand implements Callable<Integer> {
         try {
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             boolean mllib = !noMllib && type == CovarianceType.FULL;
+            InputSpec in = input == null ? null : new InputSpec(input, format == null ? null : InputFormat.parse(format),
+                    featureCols, featuresCol, null, p);
             Benchmark.Result r = Benchmark.run(spark, new Benchmark.Options(rows, dim, k, type, iterations, p, seed,
-                    rounds, mllib, scale, blockRows), LogProgress.LOG::info);
+                    rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar), LogProgress.LOG::info);
             print(r);
             if (output != null) {
                 HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output, BenchJson.of(r));
@@ -88,16 +118,17 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void print(Benchmark.Result r) {
         Benchmark.Options o = r.options();
-        System.out.printf(Locale.ROOT, "%n%d rows x %d features, k=%d, %s covariance, %d partitions, %d cores, BLAS %s, kernels %s%n",
-                o.rows(), o.dim(), o.k(), o.covariance(), o.partitions(), r.cores(), r.blas(), r.kernels());
+        System.out.printf(Locale.ROOT, "%n%s%d rows x %d features, k=%d, %s covariance, reg-covar %s, %d partitions, %d cores, BLAS %s, kernels %s%n",
+                o.input() == null ? "" : o.input().path() + ": ", o.rows(), o.dim(), o.k(), o.covariance(),
+                o.effectiveRegCovar(), o.partitions(), r.cores(), r.blas(), r.kernels());
         System.out.printf(Locale.ROOT, "%-28s %12s %12s%n", "", "mixem", "MLlib");
         System.out.printf(Locale.ROOT, "%-28s %12.4f %12s%n", "seconds per iteration", r.mixemSecondsPerIteration(),
                 fmt(r.mllibSecondsPerIteration(), "%.4f"));
-        System.out.printf(Locale.ROOT, "%-28s %12.8f %12s%n", "final avgLogLikelihood", r.mixemAvgLogLikelihood(),
-                fmt(r.mllibAvgLogLikelihood(), "%.8f"));
+        System.out.printf(Locale.ROOT, "%-28s %12.10f %12s%n", "final avgLogLikelihood", r.mixemAvgLogLikelihood(),
+                fmt(r.mllibAvgLogLikelihood(), "%.10f"));
         System.out.printf(Locale.ROOT, "%-28s %12.1f%n", "GFLOP/s achieved", r.mixemGflops());
-        System.out.printf(Locale.ROOT, "speedup (MLlib / mixem): %s; mixem at %.0f%% of the measured DGEMM rate (%.1f GFLOP/s)%n",
-                fmt(r.speedup(), "%.1fx"), 100 * r.gemmFraction(), r.gemmGflops());
+        System.out.printf(Locale.ROOT, "speedup (MLlib / mixem): %s; mixem at %.0f%% of the measured DGEMM rate (%.1f GFLOP/s; mixem's JVM GEMM kernels %s GFLOP/s)%n",
+                fmt(r.speedup(), "%.1fx"), 100 * r.gemmFraction(), r.gemmGflops(), fmt(r.jvmGemmGflops(), "%.1f"));
         if (!Double.isNaN(r.mllibAvgLogLikelihood())) {
             System.out.printf(Locale.ROOT, "log-likelihoods differ by %.2e relative%s%n", r.logLikelihoodRelativeDifference(),
                     r.mllibUnderflow() ? "; MLlib underflowed (its densities in linear space fell below EPSILON: it stopped after "

@@ -34,6 +34,11 @@ public final class BenchJson {
         n.put("mixemGflops", r.mixemGflops());
         n.put("gemmGflops", r.gemmGflops());
         n.put("gemmFraction", r.gemmFraction());
+        putNumber(n, "jvmGemmGflops", r.jvmGemmGflops());
+        n.put("regCovar", o.effectiveRegCovar());
+        if (o.input() != null) {
+            n.put("input", o.input().path());
+        }
         n.put("mixemAvgLogLikelihood", r.mixemAvgLogLikelihood());
         putNumber(n, "mllibAvgLogLikelihood", r.mllibAvgLogLikelihood());
         putNumber(n, "logLikelihoodRelativeDifference", r.logLikelihoodRelativeDifference());

@@ -37,6 +37,11 @@ public interface BlockKernels {
         return KernelChoice.forDimension(d);
     }
 
+    /** Whether this JVM has the Vector API module (and it is not switched off): mixem's own kernels run. */
+    static boolean vectorApi() {
+        return KernelChoice.VECTOR_API;
+    }
+
     /** The implementation used for large dimensions (and for the exponential alone). */
     static BlockKernels best() {
         return KernelChoice.forDimension(Integer.MAX_VALUE);

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.SparkTestSession;
 import dev.mixem.config.CovarianceType;
+import dev.mixem.data.InputSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +39,34 @@ class BenchmarkTest {
         assertTrue(r.gemmGflops() > 0);
         JsonNode json = new ObjectMapper().readTree(dev.mixem.cli.BenchJson.of(r));
         for (String key : List.of("mixemSecondsPerIteration", "mllibSecondsPerIteration", "speedup", "gemmGflops",
-                "gemmFraction", "blas", "mixemAvgLogLikelihood", "mllibAvgLogLikelihood")) {
+                "gemmFraction", "jvmGemmGflops", "blas", "mixemAvgLogLikelihood", "mllibAvgLogLikelihood")) {
             assertTrue(json.has(key) && !json.get(key).isNull(), key);
         }
+    }
+
+    @Test
+    void aFilesRowsAreTimedAsFitReadsThem(@TempDir Path dir) throws Exception {
+        // --input: the shape comes from the file (with a missing cell, kept), diag runs alone.
+        Path csv = dir.resolve("rows.csv");
+        StringBuilder sb = new StringBuilder("a,b,c\n");
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int i = 0; i < 500; i++) {
+            double shift = i % 2 == 0 ? 0 : 6;
+            sb.append(shift + rng.nextGaussian()).append(',').append(i == 7 ? "" : String.valueOf(rng.nextGaussian()))
+                    .append(',').append(shift + rng.nextGaussian()).append('\n');
+        }
+        Files.writeString(csv, sb);
+        InputSpec in = new InputSpec(csv.toString(), null, List.of(), null, null, 2);
+        Benchmark.Result r = Benchmark.run(SparkTestSession.get(), new Benchmark.Options(0, 0, 2, CovarianceType.DIAG,
+                3, 2, 5, 1, false, 0.1, 0, in, 1e-3), s -> { });
+        assertEquals(500, r.options().rows());
+        assertEquals(3, r.options().dim());
+        assertEquals(1e-3, r.options().effectiveRegCovar());
+        assertTrue(Double.isFinite(r.mixemAvgLogLikelihood()));
+        assertTrue(Double.isNaN(r.mllibSecondsPerIteration()));
+        // The test JVMs have the Vector API: the JVM kernels' rate is measured.
+        assertTrue(r.jvmGemmGflops() > 0);
+        // 8·N·K·D for diag.
+        assertEquals(8.0 * 500 * 2 * 3, r.flopsPerIteration());
     }
 }

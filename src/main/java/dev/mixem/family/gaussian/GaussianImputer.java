@@ -33,7 +33,7 @@ public final class GaussianImputer {
             return;
         }
         if (kernel == null) {
-            kernel = (Imputing) scorer.missingKernel();
+            kernel = scorer.matrix ? new MissingFullKernel(scorer) : new MissingDiagKernel(scorer);
         }
         kernel.impute(b, resp, out);
     }

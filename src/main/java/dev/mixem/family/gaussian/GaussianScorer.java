@@ -50,6 +50,7 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
     public final double[] whiteMeans;
     /** Tied: ‖ν_k‖² (null otherwise). */
     public final double[] whiteMeanNorms;
+    private transient Boolean gemm;
 
     private GaussianScorer(CovarianceType type, int k, int d, double[] logConst, double[] means, double[] factors,
                            double[] logWeights, double[] covariances, double[] center, double[] whiteMeans,
@@ -163,20 +164,34 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         return GaussianStats.empty(k, d, type);
     }
 
-    /** The complete-row kernel of the structure: full and tied their own, diag and spherical one. */
+    /**
+     * The complete-row kernel of the structure: full and tied their own; diag and spherical one, as GEMMs
+     * where {@link DiagGemmKernel#applies}, else by exact per-component loops.
+     */
     @Override
     public ChunkKernel<GaussianStats> completeKernel() {
         return switch (type) {
             case FULL -> new FullKernel(this);
             case TIED -> new TiedKernel(this);
-            case DIAG, SPHERICAL -> new DiagKernel(this);
+            case DIAG, SPHERICAL -> gemm() ? new DiagGemmKernel(this, false) : new DiagKernel(this);
         };
     }
 
     /** The missing-cell kernel: conditional Gaussians for full and tied, independent features otherwise. */
     @Override
     public ChunkKernel<GaussianStats> missingKernel() {
-        return matrix ? new MissingFullKernel(this) : new MissingDiagKernel(this);
+        if (matrix) {
+            return new MissingFullKernel(this);
+        }
+        return gemm() ? new DiagGemmKernel(this, true) : new MissingDiagKernel(this);
+    }
+
+    /** Diag and spherical: whether the GEMM-shaped kernels serve these parameters (decided once per scorer). */
+    private boolean gemm() {
+        if (gemm == null) {
+            gemm = DiagGemmKernel.applies(this);
+        }
+        return gemm;
     }
 
     public CovarianceType type() {

@@ -5,12 +5,14 @@ import dev.mixem.family.ChunkKernel;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
 import dev.mixem.math.RowBlock;
+import dev.mixem.math.SeparableGemm;
 
 import java.util.Arrays;
 
 /**
  * The complete-row kernel of tied covariance, which whitens each chunk once for all components:
- * y = L⁻¹(x - c) about the mixture's centre c, then ‖y - ν_k‖² against the whitened means ν_k = L⁻¹(μ_k - c).
+ * y = L⁻¹(x - c) about the mixture's centre c, then ‖y - ν_k‖² against the whitened means ν_k = L⁻¹(μ_k - c)
+ * (with the Vector API, for all components in one GEMM-shaped pass: {@link SeparableGemm}).
  * Its statistics are Σ r_k y per component and one pooled Σ w y yᵀ (one {@code syrk}, not k), since
  * Σ_k r_ik = 1; once per block they become the pooled
  * Σ_k Σ r (x - μ_k)(x - μ_k)ᵀ = L [Σ w y yᵀ - Σ_k (ν_k t_kᵀ + t_k ν_kᵀ - N_k ν_k ν_kᵀ)] Lᵀ and
@@ -36,8 +38,24 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
     /** t_c - N_c ν_c of one component, on the way back to the original coordinates. */
     private final double[] shift;
     private final double[] square;
+    /**
+     * With the Vector API: the distances as {@link SeparableGemm} scores of the whitened chunk (coefficients
+     * ν and -½, reference 0), which the whitened means' spread keeps exact (they are within a few units of
+     * 0 in units of the shared spread, unless the components are thousands of spreads apart: then null and
+     * the loops below).
+     */
+    private final SeparableGemm gemm;
+    private final int kp;
+    private final double[] coef;
+    private final double[] origin;
+    private double[] scores;
 
     TiedKernel(GaussianScorer s) {
+        this(s, true);
+    }
+
+    /** {@code allowGemm} false: the distance loops whatever the JVM (for tests). */
+    TiedKernel(GaussianScorer s, boolean allowGemm) {
         this.s = s;
         this.k = s.k;
         this.d = s.d;
@@ -48,6 +66,22 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
         this.nk = new double[k];
         this.shift = new double[d];
         this.square = new double[d * d];
+        this.kp = SeparableGemm.padded(k);
+        boolean near = true;
+        for (int c = 0; c < k; c++) {
+            near &= s.whiteMeanNorms[c] <= DiagGemmKernel.MAX_OFFSET_SQ;
+        }
+        if (allowGemm && BlockKernels.vectorApi() && near) {
+            double[] half = new double[k * d];
+            Arrays.fill(half, -0.5);
+            this.gemm = new SeparableGemm();
+            this.coef = SeparableGemm.pack(d, k, s.whiteMeans, half);
+            this.origin = new double[d];
+        } else {
+            this.gemm = null;
+            this.coef = null;
+            this.origin = null;
+        }
     }
 
     @Override
@@ -61,6 +95,7 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
             whitened = new double[m * d];
             rootWeights = new double[m];
             chunkLogJoint = new double[m * k];
+            scores = new double[m * kp];
         }
     }
 
@@ -90,6 +125,18 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
             }
         }
         kernels.solveLowerTransposed(m, d, s.factors, 0, y, 0);
+        if (gemm != null) {
+            // -½‖y - ν_c‖² = -½‖ν_c‖² + y·ν_c - ½ Σ_j y_j²: one GEMM-shaped pass for all components.
+            gemm.scores(y, m, d, 0, m, origin, coef, kp, scores);
+            for (int c = 0; c < k; c++) {
+                double lc = s.logConst[c] - 0.5 * s.whiteMeanNorms[c];
+                int base = c * m;
+                for (int i = 0; i < m; i++) {
+                    out[base + i] = lc + scores[base + i];
+                }
+            }
+            return;
+        }
         for (int c = 0; c < k; c++) {
             int base = c * m;
             for (int i = 0; i < m; i++) {
