@@ -55,8 +55,16 @@ public final class FeatureExtractor implements Serializable {
         return weightCol >= 0;
     }
 
+    /** The features' names: the scalar columns, or {@code name[j]} for each element of a vector column. */
     public List<String> featureNames() {
-        return List.of(names);
+        if (vectorCol < 0) {
+            return List.of(names);
+        }
+        String[] expanded = new String[dim];
+        for (int j = 0; j < dim; j++) {
+            expanded[j] = names[0] + "[" + j + "]";
+        }
+        return List.of(expanded);
     }
 
     /** For scalar features read from text (CSV): feature j's row index, else -1 for every j. */

@@ -85,6 +85,50 @@ public final class InputReader {
                 choice.vectorCol());
     }
 
+    /**
+     * The rows of a DataFrame's features column, for the Spark ML estimator: a vector column (dense or sparse)
+     * or an {@code array<double>} or {@code array<float>} column, and an optional numeric weight column. The
+     * frame gets a vector column of that name (and the weight as double), nothing else.
+     */
+    public static Loaded fromFrame(Dataset<?> dataset, String featuresCol, String weightCol) {
+        StructType schema = dataset.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        String what = "the DataFrame";
+        if (!names.contains(featuresCol)) {
+            throw new InvalidInputException("column '" + featuresCol + "' is not in " + what + " (columns: "
+                    + String.join(", ", names) + ")");
+        }
+        DataType t = schema.apply(featuresCol).dataType();
+        org.apache.spark.sql.Column features = col("`" + featuresCol + "`");
+        if (t instanceof org.apache.spark.sql.types.ArrayType a
+                && (a.elementType() instanceof org.apache.spark.sql.types.DoubleType
+                || a.elementType() instanceof org.apache.spark.sql.types.FloatType)) {
+            features = org.apache.spark.ml.functions.array_to_vector(features);
+        } else if (!(t instanceof VectorUDT)) {
+            throw new InvalidInputException("column '" + featuresCol + "' must be a vector, array<double> or"
+                    + " array<float> column; it is " + t.simpleString());
+        }
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        cols.add(features.as(featuresCol));
+        boolean weighted = weightCol != null && !weightCol.isEmpty();
+        if (weighted) {
+            if (!names.contains(weightCol)) {
+                throw new InvalidInputException("weight column '" + weightCol + "' is not in " + what
+                        + " (columns: " + String.join(", ", names) + ")");
+            }
+            if (!(schema.apply(weightCol).dataType() instanceof NumericType)) {
+                throw new InvalidInputException("weight column '" + weightCol + "' must be numeric; it is "
+                        + schema.apply(weightCol).dataType().simpleString());
+            }
+            cols.add(col("`" + weightCol + "`").cast("double").as(weightCol));
+        }
+        Dataset<Row> frame = dataset.select(cols.toArray(new org.apache.spark.sql.Column[0]));
+        int dim = vectorSize(frame, featuresCol, what);
+        FeatureExtractor ex = new FeatureExtractor(new String[]{featuresCol}, new int[0], new boolean[0], 0, dim,
+                weighted ? 1 : -1, weighted ? weightCol : null, false, -1, -1, -1, cols.size());
+        return new Loaded(frame, ex, weighted ? List.of(featuresCol, weightCol) : List.of(featuresCol), featuresCol);
+    }
+
     private static void requireExists(SparkSession spark, String path) {
         try {
             Path p = new Path(path);

@@ -141,16 +141,40 @@ public final class FitJob {
                                            FitListener listener) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("path", spec.path());
+        input.put("format", spec.effectiveFormat().serializedName());
+        input.put("featureCols", spec.featureCols());
+        input.put("featuresCol", spec.featuresCol());
+        input.put("weightCol", spec.weightCol());
+        return fit(spark, in, spec.path(), input, spec.partitions(), src -> cfg, blockRowsOpt, invalid, missing,
+                checkpoints, listener, t0);
+    }
+
+    /**
+     * Fits rows already read ({@link InputReader#read} or {@link InputReader#fromFrame}): caches them as blocks
+     * and fits with the configuration {@code configure} gives for them (which may depend on their total
+     * weight: the Spark ML estimator's tolerance is on the total log-likelihood).
+     *
+     * @param description what the rows are, for the log
+     * @param input       the model's {@code provenance.input} (partitions and block rows are added)
+     */
+    public static GaussianMixtureModel fit(SparkSession spark, InputReader.Loaded in, String description,
+                                           Map<String, Object> input, int partitions,
+                                           java.util.function.Function<SparkBlockSource, FitConfig> configure,
+                                           Integer blockRowsOpt, InvalidPolicy invalid, MissingPolicy missing,
+                                           Checkpoints checkpoints, FitListener listener, long t0) {
         int d = in.extractor().dim();
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
-        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
+        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
                 blockRows, invalid, missing)) {
+            FitConfig cfg = configure.apply(src);
             if (Linalg.nativeBlasRejected() != null) {
                 LogProgress.LOG.warn(Linalg.nativeBlasRejected());
             }
             LogProgress.LOG.info(String.format(Locale.ROOT,
                     "loaded %d rows x %d features from %s in %d partitions (%.1f s); BLAS %s%s, kernels %s",
-                    src.rows(), d, spec.path(), src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
+                    src.rows(), d, description, src.partitions(), (System.nanoTime() - t0) / 1e9, Linalg.blasName(),
                     System.getenv("OPENBLAS_CORETYPE") == null ? "" : " (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE") + ")",
                     BlockKernels.forDimension(d).name()));
             if (!src.skippedRows().isEmpty()) {
@@ -171,12 +195,7 @@ public final class FitJob {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");
             }
-            Map<String, Object> input = new LinkedHashMap<>();
-            input.put("path", spec.path());
-            input.put("format", spec.effectiveFormat().serializedName());
-            input.put("featureCols", spec.featureCols());
-            input.put("featuresCol", spec.featuresCol());
-            input.put("weightCol", spec.weightCol());
+            input = new LinkedHashMap<>(input);
             input.put("partitions", src.partitions());
             input.put("blockRows", blockRows);
             Checkpointer<GaussianParams> checkpointer = Checkpointer.none();
@@ -208,7 +227,7 @@ public final class FitJob {
             prov.put("input", input);
             GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
                     in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
-                    r.converged(), r.rows(), r.totalWeight(), spec.weightCol(), cfg.k(), r.droppedComponents(),
+                    r.converged(), r.rows(), r.totalWeight(), (String) input.get("weightCol"), cfg.k(), r.droppedComponents(),
                     cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods(), invalid.serializedName(),
                     src.skippedRows(), new GaussianMixtureModel.MissingSummary(missing.serializedName(),
                     src.missingCells(), src.rowsWithMissing(), src.allMissingRows())), prov);

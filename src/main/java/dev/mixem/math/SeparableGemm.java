@@ -2,7 +2,6 @@ package dev.mixem.math;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,9 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * which is everything a diagonal or spherical Gaussian's E-step computes: log p(x, z=c) is
  * const_c + Σ_j u_j (δ_cj/σ²_cj) - ½ Σ_j u_j²/σ²_cj, and the statistics are Σ r u and Σ r u², two GEMMs of
- * N x D by D x K each way. The masked forms do the same for blocks with missing (NaN) cells, with a missing
- * cell's u taken as 0 and a third term, the observed-cell indicator O: S = U·B + (U∘U)·A + O·C and
- * additionally P += Oᵀ·R.
+ * N x D by D x K each way.
  * <p>
  * Loops: four vectors of rows by a group of four (or two) columns of B and A, so each loaded row of X feeds
  * 16 (or 8) fused multiply-adds from registers; the moments run one feature by a group of columns down
@@ -27,8 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Column layout: K is padded to an even count Kp (a padded column of B, A, C is zero, and of R too); the
  * coefficients of a group of g columns starting at column c are interleaved per feature,
- * {@code [B_c .. B_c+g-1, A_c .. A_c+g-1 (, C_c .. C_c+g-1)]} at offset {@code terms·c·d + j·terms·g}: see
- * {@link #pack}.
+ * {@code [B_c .. B_c+g-1, A_c .. A_c+g-1]} at offset {@code 2·c·d + j·2·g}: see {@link #pack}.
  */
 public final class SeparableGemm {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -366,172 +362,6 @@ public final class SeparableGemm {
             f[at + d] += sum(f1);
             q[at] += sum(q0);
             q[at + d] += sum(q1);
-        }
-    }
-
-    /**
-     * The masked scores: {@code out[c*m + i] = Σ_j o_ij (u_ij B_jc + u_ij² A_jc + C_jc)} where o_ij is 1 for an
-     * observed cell and 0 for a missing (NaN) one; {@code coef} from {@link #pack}(d, k, B, A, C).
-     */
-    public void scoresMasked(double[] x, int n, int d, int r0, int m, double[] ref, double[] coef, int kp,
-                             double[] out) {
-        for (int jb = 0; jb < d; jb += PANEL) {
-            int je = Math.min(d, jb + PANEL);
-            for (int c0 = 0; c0 < kp; c0 += 4) {
-                int g = kp - c0 >= 4 ? 4 : 2;
-                int i = 0;
-                for (; i + 2 * W <= m; i += 2 * W) {
-                    scoresMasked2Rows(x, n, jb, je, r0 + i, ref, coef, 3 * c0 * d, g, out, c0 * m + i, m);
-                }
-                for (; i < m; i += W) {
-                    scoresMaskedTail(x, n, jb, je, r0 + i, S.indexInRange(i, m), ref, coef, 3 * c0 * d, g, out,
-                            c0 * m + i, m);
-                }
-            }
-        }
-    }
-
-    /** Two vectors of rows from {@code xi} against a group of g (4 or 2) columns, features [jb, je). */
-    private static void scoresMasked2Rows(double[] x, int n, int jb, int je, int xi, double[] ref, double[] coef, int cb,
-                                          int g, double[] out, int o0, int m) {
-        DoubleVector a0 = start(jb, out, o0), b0 = start(jb, out, o0 + W);
-        DoubleVector a1 = start(jb, out, o0 + m), b1 = start(jb, out, o0 + m + W);
-        DoubleVector a2 = g == 4 ? start(jb, out, o0 + 2 * m) : DoubleVector.zero(S);
-        DoubleVector b2 = g == 4 ? start(jb, out, o0 + 2 * m + W) : DoubleVector.zero(S);
-        DoubleVector a3 = g == 4 ? start(jb, out, o0 + 3 * m) : DoubleVector.zero(S);
-        DoubleVector b3 = g == 4 ? start(jb, out, o0 + 3 * m + W) : DoubleVector.zero(S);
-        DoubleVector zero = DoubleVector.zero(S);
-        for (int j = jb; j < je; j++) {
-            int col = j * n + xi;
-            double rj = ref[j];
-            DoubleVector xu = DoubleVector.fromArray(S, x, col);
-            DoubleVector xv = DoubleVector.fromArray(S, x, col + W);
-            VectorMask<Double> ou = xu.compare(VectorOperators.EQ, xu);
-            VectorMask<Double> ov = xv.compare(VectorOperators.EQ, xv);
-            DoubleVector u = zero.blend(xu.sub(rj), ou);
-            DoubleVector v = zero.blend(xv.sub(rj), ov);
-            DoubleVector uo = zero.blend(1.0, ou);
-            DoubleVector vo = zero.blend(1.0, ov);
-            DoubleVector u2 = u.mul(u);
-            DoubleVector v2 = v.mul(v);
-            int o = cb + j * 3 * g;
-            DoubleVector cB = bc(coef[o]);
-            DoubleVector cA = bc(coef[o + g]);
-            DoubleVector cC = bc(coef[o + 2 * g]);
-            a0 = uo.fma(cC, u2.fma(cA, u.fma(cB, a0)));
-            b0 = vo.fma(cC, v2.fma(cA, v.fma(cB, b0)));
-            cB = bc(coef[o + 1]);
-            cA = bc(coef[o + g + 1]);
-            cC = bc(coef[o + 2 * g + 1]);
-            a1 = uo.fma(cC, u2.fma(cA, u.fma(cB, a1)));
-            b1 = vo.fma(cC, v2.fma(cA, v.fma(cB, b1)));
-            if (g == 4) {
-                cB = bc(coef[o + 2]);
-                cA = bc(coef[o + 6]);
-                cC = bc(coef[o + 10]);
-                a2 = uo.fma(cC, u2.fma(cA, u.fma(cB, a2)));
-                b2 = vo.fma(cC, v2.fma(cA, v.fma(cB, b2)));
-                cB = bc(coef[o + 3]);
-                cA = bc(coef[o + 7]);
-                cC = bc(coef[o + 11]);
-                a3 = uo.fma(cC, u2.fma(cA, u.fma(cB, a3)));
-                b3 = vo.fma(cC, v2.fma(cA, v.fma(cB, b3)));
-            }
-        }
-        a0.intoArray(out, o0);
-        b0.intoArray(out, o0 + W);
-        a1.intoArray(out, o0 + m);
-        b1.intoArray(out, o0 + m + W);
-        if (g == 4) {
-            a2.intoArray(out, o0 + 2 * m);
-            b2.intoArray(out, o0 + 2 * m + W);
-            a3.intoArray(out, o0 + 3 * m);
-            b3.intoArray(out, o0 + 3 * m + W);
-        }
-    }
-
-    /** One masked vector of rows (the last rows of a chunk), otherwise as {@link #scoresMasked2Rows}. */
-    private static void scoresMaskedTail(double[] x, int n, int jb, int je, int xi, VectorMask<Double> in, double[] ref,
-                                         double[] coef, int cb, int g, double[] out, int o0, int m) {
-        DoubleVector a0 = start(jb, out, o0, in);
-        DoubleVector a1 = start(jb, out, o0 + m, in);
-        DoubleVector a2 = g == 4 ? start(jb, out, o0 + 2 * m, in) : DoubleVector.zero(S);
-        DoubleVector a3 = g == 4 ? start(jb, out, o0 + 3 * m, in) : DoubleVector.zero(S);
-        DoubleVector zero = DoubleVector.zero(S);
-        for (int j = jb; j < je; j++) {
-            DoubleVector xu = DoubleVector.fromArray(S, x, j * n + xi, in);
-            VectorMask<Double> ou = xu.compare(VectorOperators.EQ, xu);
-            DoubleVector u = zero.blend(xu.sub(ref[j]), ou);
-            DoubleVector uo = zero.blend(1.0, ou);
-            DoubleVector u2 = u.mul(u);
-            int o = cb + j * 3 * g;
-            a0 = uo.fma(bc(coef[o + 2 * g]), u2.fma(bc(coef[o + g]), u.fma(bc(coef[o]), a0)));
-            a1 = uo.fma(bc(coef[o + 2 * g + 1]), u2.fma(bc(coef[o + g + 1]), u.fma(bc(coef[o + 1]), a1)));
-            if (g == 4) {
-                a2 = uo.fma(bc(coef[o + 10]), u2.fma(bc(coef[o + 6]), u.fma(bc(coef[o + 2]), a2)));
-                a3 = uo.fma(bc(coef[o + 11]), u2.fma(bc(coef[o + 7]), u.fma(bc(coef[o + 3]), a3)));
-            }
-        }
-        a0.intoArray(out, o0, in);
-        a1.intoArray(out, o0 + m, in);
-        if (g == 4) {
-            a2.intoArray(out, o0 + 2 * m, in);
-            a3.intoArray(out, o0 + 3 * m, in);
-        }
-    }
-
-    /**
-     * The masked moments: as {@link #moments} with a missing cell's u as 0, and {@code p[c*d + j] += Σ_i o_ij R_ic},
-     * the responsibility of the rows that observe feature j.
-     */
-    public void momentsMasked(double[] x, int n, int d, int r0, int m, double[] ref, double[] resp, int kp,
-                              double[] f, double[] q, double[] p) {
-        int end = m - m % W;
-        VectorMask<Double> in = S.indexInRange(end, m);
-        DoubleVector zero = DoubleVector.zero(S);
-        for (int c0 = 0; c0 < kp; c0 += 2) {
-            int p0 = c0 * m;
-            int p1 = p0 + m;
-            for (int j = 0; j < d; j++) {
-                DoubleVector f0 = zero, f1 = zero, q0 = zero, q1 = zero, o0 = zero, o1 = zero;
-                double rj = ref[j];
-                int col = j * n + r0;
-                for (int i = 0; i < end; i += W) {
-                    DoubleVector xu = DoubleVector.fromArray(S, x, col + i);
-                    VectorMask<Double> ou = xu.compare(VectorOperators.EQ, xu);
-                    DoubleVector u = zero.blend(xu.sub(rj), ou);
-                    DoubleVector u2 = u.mul(u);
-                    DoubleVector w0 = zero.blend(DoubleVector.fromArray(S, resp, p0 + i), ou);
-                    DoubleVector w1 = zero.blend(DoubleVector.fromArray(S, resp, p1 + i), ou);
-                    f0 = u.fma(w0, f0);
-                    f1 = u.fma(w1, f1);
-                    q0 = u2.fma(w0, q0);
-                    q1 = u2.fma(w1, q1);
-                    o0 = o0.add(w0);
-                    o1 = o1.add(w1);
-                }
-                if (end < m) {
-                    DoubleVector xu = DoubleVector.fromArray(S, x, col + end, in);
-                    VectorMask<Double> ou = xu.compare(VectorOperators.EQ, xu);
-                    DoubleVector u = zero.blend(xu.sub(rj), ou);
-                    DoubleVector u2 = u.mul(u);
-                    DoubleVector w0 = zero.blend(DoubleVector.fromArray(S, resp, p0 + end, in), ou);
-                    DoubleVector w1 = zero.blend(DoubleVector.fromArray(S, resp, p1 + end, in), ou);
-                    f0 = u.fma(w0, f0);
-                    f1 = u.fma(w1, f1);
-                    q0 = u2.fma(w0, q0);
-                    q1 = u2.fma(w1, q1);
-                    o0 = o0.add(w0);
-                    o1 = o1.add(w1);
-                }
-                int at = c0 * d + j;
-                f[at] += sum(f0);
-                f[at + d] += sum(f1);
-                q[at] += sum(q0);
-                q[at + d] += sum(q1);
-                p[at] += sum(o0);
-                p[at + d] += sum(o1);
-            }
         }
     }
 

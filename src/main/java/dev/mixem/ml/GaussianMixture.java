@@ -1,0 +1,290 @@
+package dev.mixem.ml;
+
+import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
+import dev.mixem.config.FitMethod;
+import dev.mixem.config.InitMethod;
+import dev.mixem.config.InvalidPolicy;
+import dev.mixem.config.MethodOptions;
+import dev.mixem.config.MissingPolicy;
+import dev.mixem.data.InputReader;
+import dev.mixem.data.InvalidInputException;
+import dev.mixem.job.FitJob;
+import dev.mixem.job.LogProgress;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * mixem's EM as a Spark ML {@code Estimator}: a drop-in for {@code org.apache.spark.ml.clustering.GaussianMixture}
+ * (the same params, defaults, setters, getters, persistence and model API), fitted by mixem's distributed EM
+ * on cached blocks, with mixem's own params beside Spark's ({@code covarianceType}, {@code regCovar},
+ * {@code nInit}, {@code initMode}, {@code missing}, {@code family}, {@code method}, {@code checkpointDir}).
+ * Differences in behaviour are listed in the README ("Moving from Spark's GaussianMixture").
+ */
+public class GaussianMixture extends Estimator<GaussianMixtureModel>
+        implements GaussianMixtureParams, DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final ParamSet p;
+
+    public GaussianMixture(String uid) {
+        this.uid = uid;
+        this.p = new ParamSet(this);
+        p.setDefaults(this, GaussianMixture.class.getName());
+    }
+
+    public GaussianMixture() {
+        this(Identifiable.randomUID("GaussianMixture"));
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    // Params (Spark's, then mixem's).
+
+    @Override
+    public IntParam k() {
+        return p.k;
+    }
+
+    @Override
+    public IntParam maxIter() {
+        return p.maxIter;
+    }
+
+    @Override
+    public DoubleParam tol() {
+        return p.tol;
+    }
+
+    @Override
+    public LongParam seed() {
+        return p.seed;
+    }
+
+    @Override
+    public Param<String> featuresCol() {
+        return p.featuresCol;
+    }
+
+    @Override
+    public Param<String> predictionCol() {
+        return p.predictionCol;
+    }
+
+    @Override
+    public Param<String> probabilityCol() {
+        return p.probabilityCol;
+    }
+
+    @Override
+    public Param<String> weightCol() {
+        return p.weightCol;
+    }
+
+    @Override
+    public IntParam aggregationDepth() {
+        return p.aggregationDepth;
+    }
+
+    @Override
+    public Param<String> covarianceType() {
+        return p.covarianceType;
+    }
+
+    @Override
+    public DoubleParam regCovar() {
+        return p.regCovar;
+    }
+
+    @Override
+    public IntParam nInit() {
+        return p.nInit;
+    }
+
+    @Override
+    public Param<String> initMode() {
+        return p.initMode;
+    }
+
+    @Override
+    public Param<String> missing() {
+        return p.missing;
+    }
+
+    @Override
+    public Param<String> family() {
+        return p.family;
+    }
+
+    @Override
+    public Param<String> method() {
+        return p.method;
+    }
+
+    @Override
+    public Param<String> checkpointDir() {
+        return p.checkpointDir;
+    }
+
+    public GaussianMixture setK(int value) {
+        return (GaussianMixture) set(p.k, value);
+    }
+
+    public GaussianMixture setMaxIter(int value) {
+        return (GaussianMixture) set(p.maxIter, value);
+    }
+
+    public GaussianMixture setTol(double value) {
+        return (GaussianMixture) set(p.tol, value);
+    }
+
+    public GaussianMixture setSeed(long value) {
+        return (GaussianMixture) set(p.seed, value);
+    }
+
+    public GaussianMixture setFeaturesCol(String value) {
+        return (GaussianMixture) set(p.featuresCol, value);
+    }
+
+    public GaussianMixture setPredictionCol(String value) {
+        return (GaussianMixture) set(p.predictionCol, value);
+    }
+
+    public GaussianMixture setProbabilityCol(String value) {
+        return (GaussianMixture) set(p.probabilityCol, value);
+    }
+
+    public GaussianMixture setWeightCol(String value) {
+        return (GaussianMixture) set(p.weightCol, value);
+    }
+
+    public GaussianMixture setAggregationDepth(int value) {
+        return (GaussianMixture) set(p.aggregationDepth, value);
+    }
+
+    public GaussianMixture setCovarianceType(String value) {
+        return (GaussianMixture) set(p.covarianceType, value);
+    }
+
+    public GaussianMixture setRegCovar(double value) {
+        return (GaussianMixture) set(p.regCovar, value);
+    }
+
+    public GaussianMixture setNInit(int value) {
+        return (GaussianMixture) set(p.nInit, value);
+    }
+
+    public GaussianMixture setInitMode(String value) {
+        return (GaussianMixture) set(p.initMode, value);
+    }
+
+    public GaussianMixture setMissing(String value) {
+        return (GaussianMixture) set(p.missing, value);
+    }
+
+    public GaussianMixture setFamily(String value) {
+        return (GaussianMixture) set(p.family, value);
+    }
+
+    public GaussianMixture setMethod(String value) {
+        return (GaussianMixture) set(p.method, value);
+    }
+
+    public GaussianMixture setCheckpointDir(String value) {
+        return (GaussianMixture) set(p.checkpointDir, value);
+    }
+
+    @Override
+    public GaussianMixture copy(ParamMap extra) {
+        return (GaussianMixture) defaultCopy(extra);
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return validateAndTransformSchema(schema);
+    }
+
+    /**
+     * Fits by mixem's EM (or {@code method}): the rows are read into cached blocks once, then every iteration is
+     * one distributed pass, as {@code submit.sh fit} does. {@code tol} applies, as Spark's, to the change of
+     * the total weighted log-likelihood.
+     */
+    @Override
+    public GaussianMixtureModel fit(Dataset<?> dataset) {
+        transformSchema(dataset.schema());
+        long t0 = System.nanoTime();
+        String weight = weightColOrNull();
+        InputReader.Loaded in = InputReader.fromFrame(dataset, getFeaturesCol(), weight);
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("path", "DataFrame");
+        input.put("featuresCol", getFeaturesCol());
+        input.put("weightCol", weight);
+        CovarianceType type = CovarianceType.parse(getCovarianceType());
+        FitMethod fitMethod = FitMethod.parse(getMethod());
+        int k = getK();
+        int maxIter = getMaxIter();
+        double tol = getTol();
+        FitConfig base = new FitConfig(k, type, InitMethod.parse(getInitMode()), getNInit(), maxIter, 0.0,
+                getRegCovar(), getSeed());
+        FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
+                ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
+        dev.mixem.model.GaussianMixtureModel fitted;
+        try {
+            fitted = FitJob.fit(dataset.sparkSession(), in,
+                "DataFrame column '" + getFeaturesCol() + "'", input, 0, src -> {
+                    // Spark's tol is on the total log-likelihood; mixem's loop compares the mean.
+                    FitConfig c = base.withMaxIter(maxIter, tol / Math.max(src.totalWeight(), Double.MIN_NORMAL));
+                    return fitMethod == FitMethod.EM ? c
+                            : c.withMethod(MethodOptions.defaults(fitMethod, Math.max(1, maxIter)));
+                }, null, InvalidPolicy.FAIL,
+                getMissing().equals("fail") ? MissingPolicy.FAIL : MissingPolicy.MARGINALIZE, checkpoints,
+                new LogProgress(), t0);
+        } catch (Exception e) {
+            // Bad input found on an executor arrives wrapped in Spark's job failure (a checked SparkException,
+            // which Scala throws undeclared): say what it was.
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof InvalidInputException bad) {
+                    throw bad;
+                }
+            }
+            throw GaussianMixture.<RuntimeException>rethrow(e);
+        }
+        GaussianMixtureModel model = new GaussianMixtureModel(uid, fitted);
+        copyValues(model, ParamMap.empty());
+        model.setParent(this);
+        model.attachSummary(dataset);
+        return model;
+    }
+
+    /** For {@code Pipeline} and {@code PipelineModel} loading, and {@link #load}. */
+    public static MLReader<GaussianMixture> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static GaussianMixture load(String path) {
+        return read().load(path);
+    }
+
+    /** Rethrows any exception as it is (Spark's checked ones included), as Spark's own Scala code does. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.mixem.ml;
+
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
+
+/**
+ * The params of {@link GaussianMixture} and {@link GaussianMixtureModel}: Spark's, with Spark's names,
+ * defaults and meaning, then mixem's own. Getters are shared here; each class declares its Param objects
+ * (through {@link ParamSet}) and its fluent setters.
+ */
+public interface GaussianMixtureParams extends Params {
+
+    IntParam k();
+
+    IntParam maxIter();
+
+    DoubleParam tol();
+
+    LongParam seed();
+
+    Param<String> featuresCol();
+
+    Param<String> predictionCol();
+
+    Param<String> probabilityCol();
+
+    Param<String> weightCol();
+
+    IntParam aggregationDepth();
+
+    Param<String> covarianceType();
+
+    DoubleParam regCovar();
+
+    IntParam nInit();
+
+    Param<String> initMode();
+
+    Param<String> missing();
+
+    Param<String> family();
+
+    Param<String> method();
+
+    Param<String> checkpointDir();
+
+    default int getK() {
+        return (Integer) getOrDefault(k());
+    }
+
+    default int getMaxIter() {
+        return (Integer) getOrDefault(maxIter());
+    }
+
+    default double getTol() {
+        return (Double) getOrDefault(tol());
+    }
+
+    default long getSeed() {
+        return (Long) getOrDefault(seed());
+    }
+
+    default String getFeaturesCol() {
+        return getOrDefault(featuresCol());
+    }
+
+    default String getPredictionCol() {
+        return getOrDefault(predictionCol());
+    }
+
+    default String getProbabilityCol() {
+        return getOrDefault(probabilityCol());
+    }
+
+    /** The weight column; Spark's has no default and throws when unset, so does this. */
+    default String getWeightCol() {
+        return getOrDefault(weightCol());
+    }
+
+    default int getAggregationDepth() {
+        return (Integer) getOrDefault(aggregationDepth());
+    }
+
+    default String getCovarianceType() {
+        return getOrDefault(covarianceType());
+    }
+
+    default double getRegCovar() {
+        return (Double) getOrDefault(regCovar());
+    }
+
+    default int getNInit() {
+        return (Integer) getOrDefault(nInit());
+    }
+
+    default String getInitMode() {
+        return getOrDefault(initMode());
+    }
+
+    default String getMissing() {
+        return getOrDefault(missing());
+    }
+
+    default String getFamily() {
+        return getOrDefault(family());
+    }
+
+    default String getMethod() {
+        return getOrDefault(method());
+    }
+
+    default String getCheckpointDir() {
+        return getOrDefault(checkpointDir());
+    }
+
+    /** The weight column when it is set and not empty, else null. */
+    default String weightColOrNull() {
+        return isDefined(weightCol()) && !getWeightCol().isEmpty() ? getWeightCol() : null;
+    }
+
+    /**
+     * Checks the features column (a vector, {@code array<double>} or {@code array<float>}) and the weight
+     * column (numeric), and appends the prediction (int) and probability (vector) columns, as Spark does:
+     * an output column that already exists is an error; an empty output column name leaves it out.
+     */
+    default StructType validateAndTransformSchema(StructType schema) {
+        String features = getFeaturesCol();
+        if (!Arrays.asList(schema.fieldNames()).contains(features)) {
+            throw new IllegalArgumentException("features column '" + features + "' does not exist; columns: "
+                    + String.join(", ", schema.fieldNames()));
+        }
+        DataType t = schema.apply(features).dataType();
+        boolean ok = t.equals(SQLDataTypes.VectorType()) || t instanceof ArrayType a
+                && (a.elementType() instanceof DoubleType || a.elementType() instanceof FloatType);
+        if (!ok) {
+            throw new IllegalArgumentException("column '" + features + "' must be of type vector, array<double>"
+                    + " or array<float>, but was " + t.simpleString());
+        }
+        String w = weightColOrNull();
+        if (w != null) {
+            if (!Arrays.asList(schema.fieldNames()).contains(w)) {
+                throw new IllegalArgumentException("weight column '" + w + "' does not exist");
+            }
+            if (!(schema.apply(w).dataType() instanceof org.apache.spark.sql.types.NumericType)) {
+                throw new IllegalArgumentException("weight column '" + w + "' must be numeric, but was "
+                        + schema.apply(w).dataType().simpleString());
+            }
+        }
+        StructType out = schema;
+        out = append(out, getPredictionCol(), DataTypes.IntegerType);
+        out = append(out, getProbabilityCol(), SQLDataTypes.VectorType());
+        return out;
+    }
+
+    private static StructType append(StructType schema, String name, DataType type) {
+        if (name.isEmpty()) {
+            return schema;
+        }
+        if (Arrays.asList(schema.fieldNames()).contains(name)) {
+            throw new IllegalArgumentException("output column " + name + " already exists");
+        }
+        return schema.add(new StructField(name, type, true, org.apache.spark.sql.types.Metadata.empty()));
+    }
+}
