@@ -95,91 +95,9 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         return requireFitted().params();
     }
 
-    // Params.
-
     @Override
-    public IntParam k() {
-        return p.k;
-    }
-
-    @Override
-    public IntParam maxIter() {
-        return p.maxIter;
-    }
-
-    @Override
-    public DoubleParam tol() {
-        return p.tol;
-    }
-
-    @Override
-    public LongParam seed() {
-        return p.seed;
-    }
-
-    @Override
-    public Param<String> featuresCol() {
-        return p.featuresCol;
-    }
-
-    @Override
-    public Param<String> predictionCol() {
-        return p.predictionCol;
-    }
-
-    @Override
-    public Param<String> probabilityCol() {
-        return p.probabilityCol;
-    }
-
-    @Override
-    public Param<String> weightCol() {
-        return p.weightCol;
-    }
-
-    @Override
-    public IntParam aggregationDepth() {
-        return p.aggregationDepth;
-    }
-
-    @Override
-    public Param<String> covarianceType() {
-        return p.covarianceType;
-    }
-
-    @Override
-    public DoubleParam regCovar() {
-        return p.regCovar;
-    }
-
-    @Override
-    public IntParam nInit() {
-        return p.nInit;
-    }
-
-    @Override
-    public Param<String> initMode() {
-        return p.initMode;
-    }
-
-    @Override
-    public Param<String> missing() {
-        return p.missing;
-    }
-
-    @Override
-    public Param<String> family() {
-        return p.family;
-    }
-
-    @Override
-    public Param<String> method() {
-        return p.method;
-    }
-
-    @Override
-    public Param<String> checkpointDir() {
-        return p.checkpointDir;
+    public ParamSet paramSet() {
+        return p;
     }
 
     public GaussianMixtureModel setFeaturesCol(String value) {

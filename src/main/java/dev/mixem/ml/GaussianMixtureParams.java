@@ -23,39 +23,76 @@ import java.util.Arrays;
  */
 public interface GaussianMixtureParams extends Params {
 
-    IntParam k();
+    /** The Param objects of this instance (the accessors below hand them out, as Spark's traits do). */
+    ParamSet paramSet();
 
-    IntParam maxIter();
+    default IntParam k() {
+        return paramSet().k;
+    }
 
-    DoubleParam tol();
+    default IntParam maxIter() {
+        return paramSet().maxIter;
+    }
 
-    LongParam seed();
+    default DoubleParam tol() {
+        return paramSet().tol;
+    }
 
-    Param<String> featuresCol();
+    default LongParam seed() {
+        return paramSet().seed;
+    }
 
-    Param<String> predictionCol();
+    default Param<String> featuresCol() {
+        return paramSet().featuresCol;
+    }
 
-    Param<String> probabilityCol();
+    default Param<String> predictionCol() {
+        return paramSet().predictionCol;
+    }
 
-    Param<String> weightCol();
+    default Param<String> probabilityCol() {
+        return paramSet().probabilityCol;
+    }
 
-    IntParam aggregationDepth();
+    default Param<String> weightCol() {
+        return paramSet().weightCol;
+    }
 
-    Param<String> covarianceType();
+    default IntParam aggregationDepth() {
+        return paramSet().aggregationDepth;
+    }
 
-    DoubleParam regCovar();
+    default Param<String> covarianceType() {
+        return paramSet().covarianceType;
+    }
 
-    IntParam nInit();
+    default DoubleParam regCovar() {
+        return paramSet().regCovar;
+    }
 
-    Param<String> initMode();
+    default IntParam nInit() {
+        return paramSet().nInit;
+    }
 
-    Param<String> missing();
+    default Param<String> initMode() {
+        return paramSet().initMode;
+    }
 
-    Param<String> family();
+    default Param<String> missing() {
+        return paramSet().missing;
+    }
 
-    Param<String> method();
+    default Param<String> family() {
+        return paramSet().family;
+    }
 
-    Param<String> checkpointDir();
+    default Param<String> method() {
+        return paramSet().method;
+    }
+
+    default Param<String> checkpointDir() {
+        return paramSet().checkpointDir;
+    }
 
     default int getK() {
         return (Integer) getOrDefault(k());

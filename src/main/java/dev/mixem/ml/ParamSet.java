@@ -14,8 +14,11 @@ import org.apache.spark.ml.util.Identifiable;
 
 import java.util.Arrays;
 
-/** The Param objects of one estimator or model (their parent), with Spark's and mixem's defaults set. */
-final class ParamSet {
+/**
+ * The Param objects of one estimator or model (their parent), with Spark's and mixem's defaults set. Public only
+ * because {@link GaussianMixtureParams#paramSet} hands it out; its members are package-private.
+ */
+public final class ParamSet {
     static final String[] COVARIANCE_TYPES = Arrays.stream(CovarianceType.values())
             .map(CovarianceType::serializedName).toArray(String[]::new);
     static final String[] INIT_MODES = Arrays.stream(InitMethod.values()).map(InitMethod::serializedName)
