@@ -119,6 +119,19 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         return mixture().weights();
     }
 
+    /**
+     * Component c's weight. Spark's {@code weights} is a Scala {@code val}, so Scala code writes
+     * {@code model.weights(i)}; on a Java method that is this overload.
+     */
+    public double weights(int c) {
+        return mixture().weight(c);
+    }
+
+    /** Component c (Scala's {@code model.gaussians(i)}, as {@link #weights(int)}). */
+    public MultivariateGaussian gaussians(int c) {
+        return gaussians()[c];
+    }
+
     /** Each component as Spark's MultivariateGaussian: its mean and its full covariance matrix. */
     public MultivariateGaussian[] gaussians() {
         GaussianParams g = mixture();
