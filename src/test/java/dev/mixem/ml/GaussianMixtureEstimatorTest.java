@@ -243,6 +243,34 @@ class GaussianMixtureEstimatorTest {
         }
         // Arrays transform too.
         assertEquals(rows.size(), fromArrays.transform(arrays).where("prediction >= 0").count());
+        // array<float>: the floats' values (rounded to float precision) fit and transform as well.
+        List<Row> fl = new ArrayList<>();
+        for (double[] r : rows) {
+            fl.add(RowFactory.create((Object) new Float[]{(float) r[0], (float) r[1]}));
+        }
+        Dataset<Row> floats = spark.createDataFrame(fl, new StructType().add("features",
+                DataTypes.createArrayType(DataTypes.FloatType)));
+        GaussianMixtureModel fromFloats = gm.fit(floats);
+        // Float rounding (1e-7 relative on values of order 1-10) moves the optimum by about as much.
+        assertArrayEquals(dense.weights(), fromFloats.weights(), 1e-5);
+        assertEquals(rows.size(), fromFloats.transform(floats).where("prediction >= 0").count());
+    }
+
+    @Test
+    void bothClassesAreRegisteredForSparkConnectsServiceLoader() throws Exception {
+        // Spark Connect finds estimators and transformers with java.util.ServiceLoader, which needs the
+        // META-INF/services entries and public no-argument constructors.
+        // (Spark reads the providers' types without instantiating them all: some of its own, such as
+        // LogisticRegressionModel, fail when made empty.)
+        assertTrue(java.util.ServiceLoader.load(org.apache.spark.ml.Estimator.class).stream()
+                .anyMatch(pr -> pr.type() == GaussianMixture.class));
+        assertTrue(java.util.ServiceLoader.load(org.apache.spark.ml.Transformer.class).stream()
+                .anyMatch(pr -> pr.type() == GaussianMixtureModel.class));
+        boolean estimator = new GaussianMixture() != null;
+        boolean model = GaussianMixtureModel.class.getConstructor().newInstance() != null;
+        assertTrue(estimator && model);
+        // The empty model says what it is rather than failing obscurely.
+        assertThrows(IllegalStateException.class, () -> new GaussianMixtureModel().weights());
     }
 
     @Test
