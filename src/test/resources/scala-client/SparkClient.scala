@@ -20,6 +20,10 @@ object SparkClient {
       println(s"Gaussian $i:\nweight=${model.weights(i)}\nmu=${model.gaussians(i).mean}\nsigma=\n${model.gaussians(i).cov}\n")
     }
     model.gaussiansDF.show(false)
+    model.gaussians.foreach(g => require(g.cov.numRows == 2 && g.mean.size == 2))
+    require(math.abs(model.weights.sum - 1.0) < 1e-12 && model.weights.length == 2)
+    val weightsArray: Array[Double] = model.weights
+    require(weightsArray.length == model.gaussians.length)
     val summary = model.summary
     require(summary.clusterSizes.sum == dataset.count())
     require(summary.k == 2 && model.hasSummary)
