@@ -302,6 +302,11 @@ class GaussianMixtureEstimatorTest {
         // The schema the model promises is the schema it produces.
         assertEquals(m.transformSchema(df.schema()), m.transform(df).schema());
         assertThrows(IllegalArgumentException.class, () -> m.transformSchema(m.transform(df).schema()));
+        // An empty output column name leaves that column out, as Spark does.
+        GaussianMixtureModel noProb = m.copy(ParamMap.empty()).setProbabilityCol("");
+        List<String> cols = Arrays.asList(noProb.transform(df).columns());
+        assertTrue(cols.contains("prediction") && !cols.contains("probability"), cols.toString());
+        assertEquals(noProb.transformSchema(df.schema()), noProb.transform(df).schema());
         // A copy keeps the summary and the parent.
         GaussianMixtureModel copy = m.copy(ParamMap.empty());
         assertTrue(copy.hasSummary());
