@@ -6,6 +6,7 @@ import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.gaussian.GaussianScorer;
 import dev.mixem.family.gaussian.GaussianStats;
 import dev.mixem.math.RowBlock;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.clustering.GaussianMixtureSummary;
 import org.apache.spark.ml.linalg.DenseMatrix;
@@ -176,7 +177,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
     }
 
     /** The posterior probability of each component for one row (NaN cells marginalized). */
-    public Vector predictProbability(Vector features) {
+    public synchronized Vector predictProbability(Vector features) {
         if (local == null) {
             local = new Posterior(mixture().scorer());
         }
@@ -196,7 +197,12 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         if (dataset.schema().apply(getFeaturesCol()).dataType() instanceof ArrayType) {
             features = org.apache.spark.ml.functions.array_to_vector(features);
         }
-        UserDefinedFunction probability = org.apache.spark.sql.functions.udf(new Posterior(mixture().scorer()),
+        // The scorer travels as a broadcast, not inside every task's closure (a full covariance of D=784, k=10
+        // is 49 MB). The DataFrame is lazy, so the broadcast outlives this call; Spark's ContextCleaner
+        // removes it once the plan is gone, as for Spark's own GaussianMixtureModel.transform.
+        Broadcast<GaussianScorer> scorer = dataset.sparkSession().sparkContext()
+                .broadcast(mixture().scorer(), scala.reflect.ClassTag$.MODULE$.apply(GaussianScorer.class));
+        UserDefinedFunction probability = org.apache.spark.sql.functions.udf(new Posterior(scorer),
                 SQLDataTypes.VectorType());
         UserDefinedFunction argmax = org.apache.spark.sql.functions.udf(
                 (UDF1<Vector, Integer>) v -> v == null ? null : v.argmax(), DataTypes.IntegerType);
@@ -298,14 +304,24 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
 
     /**
      * A row's posterior under the mixture, by mixem's E-step on a block of one row (so NaN cells are
-     * marginalized exactly as in the fit). Serializable with its scorer; the E-step is made once per task.
+     * marginalized exactly as in the fit). Holds a broadcast of the scorer (or the scorer itself, on the
+     * driver); the E-step is made once per task.
      */
     static final class Posterior implements UDF1<Vector, Vector>, Serializable {
         private static final long serialVersionUID = 1L;
-        private final GaussianScorer scorer;
+        private final Broadcast<GaussianScorer> broadcast;
+        private transient GaussianScorer scorer;
         private transient EStep<GaussianStats> estep;
+        private transient double[] rowLogLik;
 
+        /** On the executors: the scorer from a broadcast. */
+        Posterior(Broadcast<GaussianScorer> broadcast) {
+            this.broadcast = broadcast;
+        }
+
+        /** On the driver only. */
         Posterior(GaussianScorer scorer) {
+            this.broadcast = null;
             this.scorer = scorer;
         }
 
@@ -314,6 +330,9 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
             if (v == null) {
                 return null;
             }
+            if (scorer == null) {
+                scorer = broadcast.value();
+            }
             int d = scorer.dim();
             if (v.size() != d) {
                 throw new IllegalArgumentException("a features vector of size " + v.size() + " for a model of "
@@ -321,10 +340,11 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
             }
             if (estep == null) {
                 estep = new EStep<>(scorer);
+                rowLogLik = new double[1];
             }
-            int k = scorer.k();
-            double[] resp = new double[k];
-            estep.posterior(new RowBlock(1, d, 0, v.toArray(), null), resp, new double[1]);
+            // The returned vector owns its array, so only the row's own block and result are new.
+            double[] resp = new double[scorer.k()];
+            estep.posterior(new RowBlock(1, d, 0, v.toArray(), null), resp, rowLogLik);
             return new DenseVector(resp);
         }
     }

@@ -186,12 +186,14 @@ final class DiagGemmKernel implements ChunkKernel<GaussianStats> {
 
     private void score(RowBlock b, int r0, int m, double[] out) {
         ensure(m);
-        gemm.scores(values(b), b.rows, d, r0, m, ref, coef, kp, scores);
+        // With an even k the products go straight into out (padded columns need the scratch).
+        double[] products = kp == k ? out : scores;
+        gemm.scores(values(b), b.rows, d, r0, m, ref, coef, kp, products);
         for (int c = 0; c < k; c++) {
             double lc = constant[c];
             int base = c * m;
             for (int i = 0; i < m; i++) {
-                out[base + i] = lc + scores[base + i];
+                out[base + i] = lc + products[base + i];
             }
         }
         if (masked) {
@@ -211,9 +213,12 @@ final class DiagGemmKernel implements ChunkKernel<GaussianStats> {
 
     @Override
     public void accumulate(RowBlock b, int r0, int m, double[] weighted, GaussianStats into) {
-        ensure(m);
-        System.arraycopy(weighted, 0, resp, 0, k * m);
+        // An odd k gets a zero column in a scratch copy; an even k is read where it is.
+        double[] resp = weighted;
         if (kp > k) {
+            ensure(m);
+            resp = this.resp;
+            System.arraycopy(weighted, 0, resp, 0, k * m);
             Arrays.fill(resp, k * m, kp * m, 0.0);
         }
         Arrays.fill(f, 0.0);
