@@ -4,7 +4,7 @@ import dev.mixem.job.LogProgress;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.bench.Benchmark;
-import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.Outputs;
 import dev.mixem.data.InputFormat;
 import dev.mixem.data.InputSpec;
 import org.apache.spark.sql.SparkSession;
@@ -76,8 +76,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--block-rows", defaultValue = "0", description = "Rows per cached block (default: mixem's choice).")
     int blockRows;
 
-    @Option(names = "--output", paramLabel = "FILE.json", description = "Write the numbers as JSON.")
+    @Option(names = "--output", paramLabel = "FILE.json",
+            description = "Write the numbers as JSON; the file must not exist unless --overwrite is given.")
     String output;
+
+    @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
+    boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
@@ -99,6 +103,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("bench");
         try {
+            Outputs.Target outputFile = output == null ? null
+                    : Outputs.claim(spark.sparkContext().hadoopConfiguration(), output, Outputs.Kind.FILE, overwrite);
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             boolean mllib = !noMllib && type == CovarianceType.FULL;
             InputSpec in = input == null ? null : new InputSpec(input, format == null ? null : InputFormat.parse(format),
@@ -107,11 +113,11 @@ final class BenchCommand implements Callable<Integer> {
                     rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar), LogProgress.LOG::info);
             print(r);
             if (output != null) {
-                HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output, BenchJson.of(r));
+                outputFile.writeString(BenchJson.of(r));
                 System.out.println("wrote " + output);
             }
         } finally {
-            spark.stop();
+            Spark.stop(spark);
         }
         return 0;
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
-import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.Outputs;
 import dev.mixem.bench.MissingBenchmark;
 import dev.mixem.fit.ParameterError;
 import org.apache.spark.sql.SparkSession;
@@ -54,8 +54,12 @@ final class BenchMissingCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the data (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--output", paramLabel = "FILE.json", description = "Write the numbers as JSON.")
+    @Option(names = "--output", paramLabel = "FILE.json",
+            description = "Write the numbers as JSON; the file must not exist unless --overwrite is given.")
     String output;
+
+    @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
+    boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
@@ -78,16 +82,18 @@ final class BenchMissingCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("bench-missing");
         try {
+            Outputs.Target outputFile = output == null ? null
+                    : Outputs.claim(spark.sparkContext().hadoopConfiguration(), output, Outputs.Kind.FILE, overwrite);
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             MissingBenchmark.Result r = MissingBenchmark.run(spark, new MissingBenchmark.Options(rows, dim, k, type,
                     fractions, iterations, p, seed, errorRows), LogProgress.LOG::info);
             print(r);
             if (output != null) {
-                HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), output, json(r));
+                outputFile.writeString(json(r));
                 System.out.println("wrote " + output);
             }
         } finally {
-            spark.stop();
+            Spark.stop(spark);
         }
         return 0;
     }

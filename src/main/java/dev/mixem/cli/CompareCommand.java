@@ -8,6 +8,7 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
 import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.Outputs;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.SparkBlockSource;
@@ -43,8 +44,13 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--k", required = true, description = "Number of components.")
     int k;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for report.html and compare.json.")
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Directory for report.html and compare.json; it must not exist unless --overwrite is given.")
     String output;
+
+    @Option(names = "--overwrite", description = "Replace the report directory if it exists (only if it holds just"
+            + " report.html and compare.json).")
+    boolean overwrite;
 
     @Option(names = "--methods", split = ",",
             description = "Methods to run (default: ${DEFAULT-VALUE}).")
@@ -108,9 +114,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("compare");
         try {
-            run(spark, in, cfg, ms, lrSweep ? sweepPasses : 0, output);
+            run(spark, in, cfg, ms, lrSweep ? sweepPasses : 0, output, overwrite);
         } finally {
-            spark.stop();
+            Spark.stop(spark);
         }
         return 0;
     }
@@ -121,6 +127,13 @@ final class CompareCommand implements Callable<Integer> {
      */
     static Comparison.Outcome run(SparkSession spark, InputSpec spec, FitConfig cfg, List<FitMethod> methods,
                                   double sweepPasses, String output) {
+        return run(spark, spec, cfg, methods, sweepPasses, output, false);
+    }
+
+    static Comparison.Outcome run(SparkSession spark, InputSpec spec, FitConfig cfg, List<FitMethod> methods,
+                                  double sweepPasses, String output, boolean overwrite) {
+        Outputs.Target target = Outputs.claim(spark.sparkContext().hadoopConfiguration(), output,
+                Outputs.Kind.REPORT, overwrite);
         dev.mixem.config.MethodOptions template = cfg.method();
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
@@ -147,10 +160,12 @@ final class CompareCommand implements Callable<Integer> {
             data.put("evaluation", template.evalSample() > 0 ? "fixed sample of " + template.evalSample() + " of the rows"
                     : "all rows");
             data.put("init", cfg.init().serializedName() + ", seed " + cfg.seed());
-            String dir = output.replaceAll("/+$", "");
+            String dir = target.path();
             var conf = spark.sparkContext().hadoopConfiguration();
-            HadoopFiles.writeString(conf, dir + "/compare.json", CompareReport.json(out, data));
-            HadoopFiles.writeString(conf, dir + "/report.html", CompareReport.html(out, data));
+            target.write(tmp -> {
+                HadoopFiles.writeString(conf, tmp + "/compare.json", CompareReport.json(out, data));
+                HadoopFiles.writeString(conf, tmp + "/report.html", CompareReport.html(out, data));
+            });
             print(out, data);
             System.out.println("wrote " + dir + "/report.html and " + dir + "/compare.json");
             return out;

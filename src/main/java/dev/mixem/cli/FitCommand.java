@@ -30,8 +30,13 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--k", required = true, description = "Number of components (>= 1).")
     int k;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Model directory to write.")
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Model directory to write; it must not exist unless --overwrite is given.")
     String output;
+
+    @Option(names = "--overwrite", description = "Replace the model directory if it exists (only if it holds just"
+            + " model.json and trace.csv), and start afresh over an earlier checkpoint in --checkpoint-dir.")
+    boolean overwrite;
 
     @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
     String covariance;
@@ -146,9 +151,9 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints, overwrite);
         } finally {
-            spark.stop();
+            Spark.stop(spark);
         }
         return 0;
     }

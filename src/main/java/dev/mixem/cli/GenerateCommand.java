@@ -2,7 +2,7 @@ package dev.mixem.cli;
 
 import dev.mixem.bench.Generator;
 import dev.mixem.config.CovarianceType;
-import dev.mixem.data.HadoopFiles;
+import dev.mixem.data.Outputs;
 import dev.mixem.family.gaussian.GaussianParams;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -31,8 +31,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--output", required = true, paramLabel = "PATH", description = "Output directory (overwritten).")
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "Output directory; it must not exist unless --overwrite is given.")
     String output;
+
+    @Option(names = "--overwrite", description = "Replace the output (and its .truth.json) if they exist. Only an earlier"
+            + " output is replaced: a directory holding files other than Spark's part files is never deleted.")
+    boolean overwrite;
 
     @Option(names = "--format", description = "csv or parquet (default: from the extension, else csv).")
     String format;
@@ -82,9 +86,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("generate");
         try {
-            write(spark, type, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction);
+            write(spark, type, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction, overwrite);
         } finally {
-            spark.stop();
+            Spark.stop(spark);
         }
         return 0;
     }
@@ -94,30 +98,41 @@ final class GenerateCommand implements Callable<Integer> {
         write(spark, rows, dim, k, seed, output, fmt, partitionsOpt, separation, 0.0);
     }
 
+
     static void write(SparkSession spark, long rows, int dim, int k, long seed, String output, String fmt,
                       int partitionsOpt, double separation, double missingFraction) {
-        write(spark, CovarianceType.FULL, rows, dim, k, seed, output, fmt, partitionsOpt, separation, missingFraction);
+        write(spark, CovarianceType.FULL, rows, dim, k, seed, output, fmt, partitionsOpt, separation, missingFraction,
+                false);
     }
 
-    static void write(SparkSession spark, CovarianceType type, long rows, int dim, int k, long seed, String output,
-                      String fmt, int partitionsOpt, double separation, double missingFraction) {
+    /**
+     * Writes the rows to {@code output} and the true parameters to {@code output.truth.json}, each only if
+     * its path is free or (with {@code overwrite}) an earlier output of the same kind ({@link Outputs}).
+     */
+    static GaussianParams write(SparkSession spark, CovarianceType type, long rows, int dim, int k, long seed, String output,
+                      String fmt, int partitionsOpt, double separation, double missingFraction, boolean overwrite) {
+        var conf = spark.sparkContext().hadoopConfiguration();
+        Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
+        String truthPath = data.path() + ".truth.json";
+        Outputs.Target truthFile = Outputs.claim(conf, truthPath, Outputs.Kind.FILE, overwrite);
         int partitions = partitionsOpt > 0 ? partitionsOpt
                 : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
         partitions = (int) Math.min(partitions, rows);
         GaussianParams truth = Generator.truth(type, k, dim, separation, seed);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
-        var writer = Generator.frame(spark, truth, rows, partitions, seed, missingFraction).write()
-                .mode(SaveMode.Overwrite);
-        if (fmt.equals("csv")) {
-            writer.option("header", "true").csv(output);
-        } else {
-            writer.parquet(output);
-        }
-        String truthPath = output.replaceAll("/+$", "") + ".truth.json";
-        HadoopFiles.writeString(spark.sparkContext().hadoopConfiguration(), truthPath,
-                Generator.truthJson(truth, rows, separation, seed));
+        var frame = Generator.frame(spark, truth, rows, partitions, seed, missingFraction);
+        data.write(tmp -> {
+            var writer = frame.write().mode(SaveMode.ErrorIfExists);
+            if (fmt.equals("csv")) {
+                writer.option("header", "true").csv(tmp);
+            } else {
+                writer.parquet(tmp);
+            }
+        });
+        truthFile.writeString(Generator.truthJson(truth, rows, separation, seed));
         System.out.printf(Locale.ROOT, "wrote %d rows x %d features (%d components%s) to %s (%s, %d partitions); truth in %s%n",
                 rows, dim, k, missingFraction > 0 ? String.format(Locale.ROOT, ", %.3g of cells empty", missingFraction) : "",
                 output, fmt, partitions, truthPath);
+        return truth;
     }
 }

@@ -54,12 +54,14 @@ public final class Main implements Runnable {
     static String reason(Throwable ex) {
         for (Class<? extends Throwable> known : java.util.List.of(CommandLine.ParameterException.class,
                 InvalidInputException.class, ModelFormatException.class, NumericalException.class,
+                dev.mixem.data.OutputExistsException.class, dev.mixem.data.ResourceLimitException.class,
                 IllegalArgumentException.class, UncheckedIOException.class)) {
             Throwable t = find(ex, known);
             if (t != null) {
                 String kind = t instanceof InvalidInputException ? "invalid input: "
                         : t instanceof ModelFormatException ? "invalid model: "
-                        : t instanceof NumericalException ? "numerical failure: " : "";
+                        : t instanceof NumericalException ? "numerical failure: "
+                        : t instanceof dev.mixem.data.ResourceLimitException ? "will not fit: " : "";
                 return kind + firstLine(t.getMessage());
             }
         }

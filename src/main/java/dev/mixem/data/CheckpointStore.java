@@ -44,6 +44,29 @@ public final class CheckpointStore implements Checkpointer<GaussianParams> {
         this.log = log;
     }
 
+    /**
+     * Checks a checkpoint directory before a fit: it is not the model's own directory, and unless the fit
+     * resumes from it or {@code overwrite} is given, it holds no earlier checkpoint (which the fit would
+     * replace).
+     */
+    public static void claim(Configuration conf, String dir, String modelDir, boolean resume, boolean overwrite) {
+        String d = dir.replaceAll("(?<=.)/+$", "");
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(d);
+            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(conf);
+            if (modelDir != null && fs.makeQualified(p).equals(fs.makeQualified(new org.apache.hadoop.fs.Path(modelDir)))) {
+                throw new IllegalArgumentException("the checkpoint directory " + d + " is the model's --output;"
+                        + " give checkpoints a directory of their own");
+            }
+            if (!resume && !overwrite && fs.exists(new org.apache.hadoop.fs.Path(p, FILE))) {
+                throw new OutputExistsException(d, "checkpoint directory " + d + " already holds a checkpoint ("
+                        + d + "/" + FILE + "): pass --resume " + d + " to continue that fit, or --overwrite to start afresh");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot inspect " + d + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public int every() {
         return every;

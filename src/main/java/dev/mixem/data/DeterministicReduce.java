@@ -18,7 +18,8 @@ import java.util.List;
  * <p>
  * Up to {@code fanIn} partitions are collected and merged on the driver; beyond that, groups of
  * {@code fanIn} consecutive partitions are merged on the executors first (sorted by partition index inside
- * each group), so the driver receives at most about P / fanIn statistics.
+ * each group), so the driver receives at most about P / fanIn statistics. Statistics travel
+ * {@link Mergeable#packed} and are unpacked before they merge.
  */
 public final class DeterministicReduce {
     public static final int DEFAULT_FAN_IN = 32;
@@ -30,10 +31,10 @@ public final class DeterministicReduce {
     public static <T extends Mergeable<T>> T reduce(JavaRDD<T> perPartition, int fanIn) {
         int p = perPartition.getNumPartitions();
         if (p <= fanIn) {
-            return mergeInOrder(perPartition.collect());
+            return mergeInOrder(perPartition.map(Mergeable::packed).collect());
         }
         int groups = (p + fanIn - 1) / fanIn;
-        JavaPairRDD<Integer, Tuple2<Integer, T>> keyed = perPartition.mapPartitionsWithIndex(
+        JavaPairRDD<Integer, Tuple2<Integer, T>> keyed = perPartition.map(Mergeable::packed).mapPartitionsWithIndex(
                 (idx, it) -> tagged(idx, it, fanIn), true).mapToPair(t -> t);
         List<Tuple2<Integer, T>> merged = new ArrayList<>(keyed.groupByKey(new HashPartitioner(groups))
                 .mapValues(DeterministicReduce::mergeSorted)
@@ -62,16 +63,16 @@ public final class DeterministicReduce {
         for (Tuple2<Integer, T> t : items) {
             ordered.add(t._2());
         }
-        return mergeInOrder(ordered);
+        return mergeInOrder(ordered).packed();
     }
 
     private static <T extends Mergeable<T>> T mergeInOrder(List<T> items) {
         if (items.isEmpty()) {
             throw new IllegalStateException("no partitions to merge");
         }
-        T acc = items.get(0);
+        T acc = items.get(0).unpacked();
         for (int i = 1; i < items.size(); i++) {
-            acc = acc.mergeFrom(items.get(i));
+            acc = acc.mergeFrom(items.get(i).unpacked());
         }
         return acc;
     }

@@ -16,7 +16,7 @@ public final class HadoopFiles {
     private HadoopFiles() {
     }
 
-    /** Writes to a temporary file beside the target, then renames it over the target. */
+    /** Writes to a temporary file beside the target, then renames it over the target in one step where the file system can. */
     public static void writeString(Configuration conf, String path, String content) {
         Path target = new Path(path);
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
@@ -28,12 +28,7 @@ public final class HadoopFiles {
             try (FSDataOutputStream out = fs.create(tmp, true)) {
                 out.write(content.getBytes(StandardCharsets.UTF_8));
             }
-            if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("could not rename " + tmp + " to " + target);
-            }
+            Outputs.renameOver(fs, fs.makeQualified(tmp), fs.makeQualified(target));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
         }

@@ -10,6 +10,8 @@ import dev.mixem.data.CheckpointStore;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
+import dev.mixem.data.Outputs;
+import dev.mixem.data.CheckpointStore;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
@@ -117,10 +119,26 @@ public final class FitJob {
     public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints) {
+        return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, false);
+    }
+
+    /**
+     * Fits and saves the model to {@code output}. The output (and a checkpoint directory that is not resumed)
+     * is claimed before the input is read ({@link Outputs}): an existing one is an error unless
+     * {@code overwrite}, and the model directory is written beside it and renamed into place.
+     */
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid, MissingPolicy missing,
+                                    Checkpoints checkpoints, boolean overwrite) {
         long t0 = System.nanoTime();
+        var conf = spark.sparkContext().hadoopConfiguration();
+        Outputs.Target target = Outputs.claim(conf, output, Outputs.Kind.MODEL, overwrite);
+        if (checkpoints != null) {
+            CheckpointStore.claim(conf, checkpoints.dir(), target.path(), checkpoints.resume(), overwrite);
+        }
         GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints,
                 new LogProgress());
-        ModelStore.save(spark.sparkContext().hadoopConfiguration(), model, output);
+        target.write(tmp -> ModelStore.save(conf, model, tmp));
         GaussianMixtureModel.FitSummary s = model.summary();
         System.out.printf(Locale.ROOT,
                 "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",

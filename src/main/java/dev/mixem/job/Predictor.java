@@ -102,6 +102,44 @@ public final class Predictor {
         return in.frame().mapPartitions(fn, Encoders.row(outSchema));
     }
 
+    /**
+     * The scored frame laid out for a text format. {@code json}: vectors become arrays. {@code csv}: one column
+     * per component probability ({@code probability_0}, ...) and per imputed feature ({@code imputed_NAME}),
+     * other vector and array columns (such as a LibSVM input's features) as their text, e.g. {@code [1.0, 2.0]}.
+     * {@code parquet}: unchanged.
+     */
+    public static Dataset<Row> forFormat(Dataset<Row> scored, String format, int k, List<String> featureNames) {
+        if (format.equals("parquet")) {
+            return scored;
+        }
+        List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+        for (StructField f : scored.schema().fields()) {
+            org.apache.spark.sql.Column c = org.apache.spark.sql.functions.col(quoted(f.name()));
+            boolean vector = f.dataType() instanceof org.apache.spark.ml.linalg.VectorUDT;
+            boolean array = f.dataType() instanceof org.apache.spark.sql.types.ArrayType;
+            if (vector) {
+                c = org.apache.spark.ml.functions.vector_to_array(c, "float64");
+            }
+            if (format.equals("csv") && (f.name().equals(PROBABILITY) || f.name().equals(IMPUTED)) && vector) {
+                int n = f.name().equals(PROBABILITY) ? k : featureNames.size();
+                for (int i = 0; i < n; i++) {
+                    String name = f.name().equals(PROBABILITY) ? PROBABILITY + "_" + i : IMPUTED + "_" + featureNames.get(i);
+                    cols.add(c.getItem(i).as(name));
+                }
+            } else if (format.equals("csv") && (vector || array || f.dataType() instanceof StructType
+                    || f.dataType() instanceof org.apache.spark.sql.types.MapType)) {
+                cols.add(c.cast(DataTypes.StringType).as(f.name()));
+            } else {
+                cols.add(c.as(f.name()));
+            }
+        }
+        return scored.select(cols.toArray(new org.apache.spark.sql.Column[0]));
+    }
+
+    private static String quoted(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
     /** Reads up to blockRows input rows, scores them as one block, then hands them out. */
     private static final class ScoringIterator implements Iterator<Row> {
         private final Iterator<Row> input;

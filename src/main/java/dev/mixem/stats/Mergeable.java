@@ -10,4 +10,19 @@ import java.io.Serializable;
 public interface Mergeable<T extends Mergeable<T>> extends Serializable {
     /** Adds {@code other} into this statistic and returns this. {@code other} is left unchanged. */
     T mergeFrom(T other);
+
+    /**
+     * The form in which the statistic travels from an executor (smaller where it can be, e.g. a symmetric
+     * matrix as its triangle); {@link #unpacked} restores it bit for bit. Only unpacked statistics merge.
+     */
+    @SuppressWarnings("unchecked")
+    default T packed() {
+        return (T) this;
+    }
+
+    /** The statistic as it was before {@link #packed}. */
+    @SuppressWarnings("unchecked")
+    default T unpacked() {
+        return (T) this;
+    }
 }

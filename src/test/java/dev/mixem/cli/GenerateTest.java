@@ -27,7 +27,7 @@ class GenerateTest {
     @Test
     void aGeneratedTiedMixtureIsRecoveredThroughCsv() throws Exception {
         String data = dir.resolve("tied.csv").toString();
-        GenerateCommand.write(SparkTestSession.get(), CovarianceType.TIED, 12_000, 3, 3, 7, data, "csv", 2, 5.0, 0.0);
+        GenerateCommand.write(SparkTestSession.get(), CovarianceType.TIED, 12_000, 3, 3, 7, data, "csv", 2, 5.0, 0.0, false);
         JsonNode truthJson = new ObjectMapper().readTree(Path.of(data + ".truth.json").toFile());
         assertEquals("tied", truthJson.get("covarianceType").asText());
         GaussianParams truth = Generator.truth(CovarianceType.TIED, 3, 3, 5.0, 7);

@@ -103,7 +103,8 @@ class SubmitShIT {
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().contains("wrote 5000 scored rows") && p.out().contains("imputed"), p.out());
 
-        Result strict = submit(work, "fit", "--input", data, "--k", "3", "--output", model, "--missing", "fail");
+        Result strict = submit(work, "fit", "--input", data, "--k", "3", "--output", model + "-strict",
+                "--missing", "fail");
         assertEquals(1, strict.code());
         assertTrue(strict.err().contains("missing value"), strict.err());
     }
@@ -113,6 +114,16 @@ class SubmitShIT {
         Result usage = submit(work, "fit", "--input", "x.csv", "--k", "0", "--output", "m");
         assertEquals(2, usage.code());
         assertTrue(usage.err().contains("k must be at least 1"), usage.err());
+
+        // The data-loss case: a directory holding a user's file is never an output, whatever the flags.
+        Path d = work.resolve("d");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("thesis.tex"), "precious", StandardCharsets.UTF_8);
+        Result refused = submit(work, "generate", "--rows", "100", "--dim", "2", "--k", "2", "--output", d.toString(),
+                "--overwrite");
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().contains(d.toString()) && refused.err().contains("thesis.tex"), refused.err());
+        assertEquals("precious", Files.readString(d.resolve("thesis.tex")));
 
         Path bad = work.resolve("bad.csv");
         Files.writeString(bad, "a,b\n1,2\n3,4\n5,zzz\n", StandardCharsets.UTF_8);

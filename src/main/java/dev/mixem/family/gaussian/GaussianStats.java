@@ -29,15 +29,80 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
     public final double[] resp;
     public final double[] first;
     public final double[] second;
+    /** Whether {@link #second} holds only the lower triangles, packed column by column ({@link #packed}). */
+    private final boolean packedTriangles;
 
     private GaussianStats(int k, int d, CovarianceType type) {
+        this(k, d, type, new double[k], new double[k * d], new double[type.statsLength(k, d)], false);
+    }
+
+    private GaussianStats(int k, int d, CovarianceType type, double[] resp, double[] first, double[] second,
+                          boolean packedTriangles) {
         this.k = k;
         this.d = d;
         this.type = type;
         this.stride = type.statsStride(d);
-        this.resp = new double[k];
-        this.first = new double[k * d];
-        this.second = new double[type.statsLength(k, d)];
+        this.resp = resp;
+        this.first = first;
+        this.second = second;
+        this.packedTriangles = packedTriangles;
+    }
+
+    /**
+     * Full and tied statistics travel as the lower triangles of their second moments, d(d+1)/2 doubles per
+     * matrix instead of d² (the strict upper triangles are zero by construction; if one is not, nothing is
+     * packed, so unpacking is always exact).
+     */
+    @Override
+    public GaussianStats packed() {
+        if (packedTriangles || (type != CovarianceType.FULL && type != CovarianceType.TIED) || d == 1) {
+            return this;
+        }
+        int mats = second.length / (d * d);
+        double[] tri = new double[mats * d * (d + 1) / 2];
+        int t = 0;
+        for (int m = 0; m < mats; m++) {
+            int base = m * d * d;
+            for (int j = 0; j < d; j++) {
+                for (int i = 0; i < j; i++) {
+                    if (second[base + j * d + i] != 0) {
+                        return this;
+                    }
+                }
+                System.arraycopy(second, base + j * d + j, tri, t, d - j);
+                t += d - j;
+            }
+        }
+        GaussianStats p = new GaussianStats(k, d, type, resp, first, tri, true);
+        p.mergeTotals(this);
+        return p;
+    }
+
+    @Override
+    public GaussianStats unpacked() {
+        if (!packedTriangles) {
+            return this;
+        }
+        double[] full = new double[type.statsLength(k, d)];
+        int mats = full.length / (d * d);
+        int t = 0;
+        for (int m = 0; m < mats; m++) {
+            int base = m * d * d;
+            for (int j = 0; j < d; j++) {
+                System.arraycopy(second, t, full, base + j * d + j, d - j);
+                t += d - j;
+            }
+        }
+        GaussianStats u = new GaussianStats(k, d, type, resp, first, full, false);
+        u.mergeTotals(this);
+        return u;
+    }
+
+    /** Doubles that travel per statistic: resp, first, second (as {@link #packed}), and the three totals. */
+    public static long travellingDoubles(int k, int d, CovarianceType type) {
+        long second = type == CovarianceType.FULL ? (long) k * d * (d + 1) / 2
+                : type == CovarianceType.TIED ? (long) d * (d + 1) / 2 : type.statsLength(k, d);
+        return k + (long) k * d + second + 3;
     }
 
     /** The identity of {@link #mergeFrom}: every statistic zero. */
@@ -47,6 +112,9 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
 
     @Override
     public GaussianStats mergeFrom(GaussianStats o) {
+        if (packedTriangles || o.packedTriangles) {
+            throw new IllegalStateException("packed statistics must be unpacked before they merge");
+        }
         if (o.k != k || o.d != d || o.type != type) {
             throw new IllegalArgumentException("cannot merge statistics of shape (k=" + o.k + ", d=" + o.d
                     + ", " + o.type + ") into (k=" + k + ", d=" + d + ", " + type + ")");

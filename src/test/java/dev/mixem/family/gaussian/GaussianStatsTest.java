@@ -119,4 +119,29 @@ class GaussianStatsTest {
         assertThrows(IllegalArgumentException.class, () -> GaussianStats.empty(2, 3, CovarianceType.FULL)
                 .mergeFrom(GaussianStats.empty(2, 3, CovarianceType.DIAG)));
     }
+
+    /** Packing for travel is exact, halves full and tied second moments, and leaves diag and spherical alone. */
+    @ParameterizedTest
+    @EnumSource(CovarianceType.class)
+    void packingForTravelIsExactAndHalvesSymmetricMatrices(CovarianceType type) {
+        GaussianParams p = SyntheticMixture.random(type, K, D, 2, 1);
+        GaussianStats s = statsOf(rows(200, 3), 0, 200, p);
+        GaussianStats packed = s.packed();
+        long doubles = packed.resp.length + packed.first.length + packed.second.length + 3;
+        assertEquals(GaussianStats.travellingDoubles(K, D, type), doubles);
+        boolean symmetric = type == CovarianceType.FULL || type == CovarianceType.TIED;
+        assertEquals(symmetric ? s.second.length / (D * D) * D * (D + 1) / 2 : s.second.length, packed.second.length);
+        GaussianStats back = packed.unpacked();
+        assertArrayEquals(s.values(), back.values());
+        assertEquals(s.logLikelihood, back.logLikelihood);
+        assertEquals(s.weight, back.weight);
+        assertEquals(s.rows, back.rows);
+        if (symmetric) {
+            assertThrows(IllegalStateException.class, () -> GaussianStats.empty(K, D, type).mergeFrom(packed));
+            // A statistic whose upper triangle is not zero travels whole, so unpacking stays exact.
+            GaussianStats odd = s.copy();
+            odd.second[1 * D + 0] = 1.5;
+            assertEquals(odd.second.length, odd.packed().second.length);
+        }
+    }
 }
