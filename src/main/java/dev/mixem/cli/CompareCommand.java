@@ -138,6 +138,8 @@ final class CompareCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
         int d = in.extractor().dim();
+        FitJob.preflight(spark, in, cfg, spec.partitions(), SparkBlockSource.defaultBlockRows(d),
+                dev.mixem.job.SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat()));
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 SparkBlockSource.defaultBlockRows(d))) {
             src.requireObservedFeatures(in.extractor().featureNames());

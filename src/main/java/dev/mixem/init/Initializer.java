@@ -38,6 +38,13 @@ public final class Initializer {
     public static final int SAMPLE_ROWS = 20_000;
     /** Most rows that k-means|| initialization runs on. */
     public static final int KMEANS_PARALLEL_ROWS = 200_000;
+    /**
+     * Most bytes of the driver's sample (kmeans++, random): 20,000 rows up to 1,600 features, fewer rows
+     * beyond, so that a wide input's sample never exhausts the driver.
+     */
+    public static final long SAMPLE_BYTES = 256L << 20;
+    /** Most bytes of the rows k-means|| caches on the executors: 200,000 rows up to 1,250 features. */
+    public static final long KMEANS_PARALLEL_BYTES = 2L << 30;
     static final int KMEANS_MAX_ITER = 20;
     static final int LOCAL_LLOYD_MAX_ITER = 100;
 
@@ -60,7 +67,7 @@ public final class Initializer {
         int k = cfg.k();
         double[] centers = switch (cfg.init()) {
             case KMEANS_PARALLEL -> kmeansParallel(source, k,
-                    Math.min(1.0, Math.max(KMEANS_PARALLEL_ROWS, 100.0 * k) / source.rows()), seed);
+                    Math.min(1.0, kmeansParallelRows(k, source.dim()) / source.rows()), seed);
             case KMEANS_PLUS_PLUS -> {
                 BlockSource.Sample s = sample(source, k, seed);
                 yield LocalKMeans.fit(s.rows(), s.weights(), k, seed, LOCAL_LLOYD_MAX_ITER);
@@ -76,8 +83,26 @@ public final class Initializer {
         return GaussianMStep.update(stats, centers, cfg.covarianceType(), cfg.regCovar());
     }
 
+    /** Rows k-means|| runs on (when there are that many). */
+    static double kmeansParallelRows(int k, int d) {
+        return Math.max(100.0 * k, Math.min(KMEANS_PARALLEL_ROWS, KMEANS_PARALLEL_BYTES / (8.0 * d)));
+    }
+
+    /**
+     * Rows the driver's sample aims at for kmeans++ and random initialization (when there are that many):
+     * {@value #SAMPLE_ROWS}, or 50 per component if more, within {@link #SAMPLE_BYTES}, but at least 10 per
+     * component; 0 for k-means||, which samples on the executors.
+     */
+    public static long driverSampleRows(dev.mixem.config.InitMethod init, int k, int d) {
+        if (init == dev.mixem.config.InitMethod.KMEANS_PARALLEL) {
+            return 0;
+        }
+        double rows = Math.max(10.0 * k, Math.min(Math.max(SAMPLE_ROWS, 50.0 * k), SAMPLE_BYTES / (8.0 * (d + 1))));
+        return (long) rows;
+    }
+
     private static BlockSource.Sample sample(BlockSource source, int k, long seed) {
-        double target = Math.max(SAMPLE_ROWS, 50.0 * k);
+        double target = driverSampleRows(dev.mixem.config.InitMethod.RANDOM, k, source.dim());
         double fraction = Math.min(1.0, target / source.rows());
         BlockSource.Sample s = source.sample(fraction, seed);
         while (s.rows().length < k && fraction < 1.0) {

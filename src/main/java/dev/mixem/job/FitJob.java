@@ -10,6 +10,7 @@ import dev.mixem.data.CheckpointStore;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
+import dev.mixem.data.DeterministicReduce;
 import dev.mixem.data.Outputs;
 import dev.mixem.data.CheckpointStore;
 import dev.mixem.data.SparkBlockSource;
@@ -165,8 +166,25 @@ public final class FitJob {
         input.put("featureCols", spec.featureCols());
         input.put("featuresCol", spec.featuresCol());
         input.put("weightCol", spec.weightCol());
-        return fit(spark, in, spec.path(), input, spec.partitions(), src -> cfg, blockRowsOpt, invalid, missing,
-                checkpoints, listener, t0);
+        long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
+        return fit(spark, in, spec.path(), input, spec.partitions(), cfg, rows, src -> cfg, blockRowsOpt, invalid,
+                missing, checkpoints, listener, t0);
+    }
+
+    /**
+     * Checks, before any row is read, that the fit's statistics, parameters, sample and blocks fit the memory
+     * the application was given ({@link ResourcePlan}); stops with what to change when they cannot, and logs
+     * what will only be slow.
+     *
+     * @param rowsEstimate the input's rows if known cheaply ({@link SparkResources#estimateRows}), else -1
+     */
+    public static void preflight(SparkSession spark, InputReader.Loaded in, FitConfig cfg, int partitions,
+                                 int blockRows, long rowsEstimate) {
+        int p = partitions > 0 ? partitions : in.frame().rdd().getNumPartitions();
+        int d = in.extractor().dim();
+        ResourcePlan.Shape shape = new ResourcePlan.Shape(rowsEstimate, d, cfg.k(), cfg.covarianceType(), p,
+                DeterministicReduce.DEFAULT_FAN_IN, blockRows, Initializer.driverSampleRows(cfg.init(), cfg.k(), d));
+        ResourcePlan.enforce(ResourcePlan.check(shape, SparkResources.of(spark)), LogProgress.LOG::warn);
     }
 
     /**
@@ -175,15 +193,20 @@ public final class FitJob {
      * weight: the Spark ML estimator's tolerance is on the total log-likelihood).
      *
      * @param description what the rows are, for the log
+     * @param planned     the configuration as far as it is known before the rows are read (k, covariance,
+     *                    init), for {@link #preflight}
+     * @param rowsEstimate the rows if known before reading them, else -1
      * @param input       the model's {@code provenance.input} (partitions and block rows are added)
      */
     public static GaussianMixtureModel fit(SparkSession spark, InputReader.Loaded in, String description,
-                                           Map<String, Object> input, int partitions,
+                                           Map<String, Object> input, int partitions, FitConfig planned,
+                                           long rowsEstimate,
                                            java.util.function.Function<SparkBlockSource, FitConfig> configure,
                                            Integer blockRowsOpt, InvalidPolicy invalid, MissingPolicy missing,
                                            Checkpoints checkpoints, FitListener listener, long t0) {
         int d = in.extractor().dim();
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
+        preflight(spark, in, planned, partitions, blockRows, rowsEstimate);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
                 blockRows, invalid, missing)) {
             FitConfig cfg = configure.apply(src);

@@ -166,7 +166,7 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         dev.mixem.model.GaussianMixtureModel fitted;
         try {
             fitted = FitJob.fit(dataset.sparkSession(), in,
-                "DataFrame column '" + getFeaturesCol() + "'", input, 0, src -> {
+                "DataFrame column '" + getFeaturesCol() + "'", input, 0, base, -1, src -> {
                     // Spark's tol is on the total log-likelihood; mixem's loop compares the mean.
                     FitConfig c = base.withMaxIter(maxIter, tol / Math.max(src.totalWeight(), Double.MIN_NORMAL));
                     return fitMethod == FitMethod.EM ? c
