@@ -26,7 +26,7 @@ class ArchitectureTest {
     private static final Path MAIN = Path.of("src", "main", "java", "dev", "mixem");
     /** Packages that must be usable (and are tested) without Spark on the classpath. */
     private static final Set<String> SPARK_FREE =
-            Set.of("config", "math", "stats", "family", "source", "fit", "init", "model");
+            Set.of("config", "math", "stats", "family", "source", "fit", "init", "model", "select");
     private static final Pattern MIXEM_REF = Pattern.compile("\\bdev\\.mixem\\.([a-z]+)\\.[A-Za-z]");
     private static final Pattern SPARK_REF = Pattern.compile("\\borg\\.apache\\.spark\\b");
 

@@ -26,6 +26,10 @@ public final class FitDefaults implements IDefaultValueProvider {
         boolean compare = option.command() != null && "compare".equals(option.command().name());
         FitConfig cfg = compare ? COMPARE : FIT;
         MethodOptions m = cfg.method();
+        if (option.command() != null && "select".equals(option.command().name())
+                && option.longestName().equals("--covariance")) {
+            return "full,diag,tied,spherical";
+        }
         return switch (option.longestName()) {
             case "--covariance" -> cfg.covarianceType().serializedName();
             case "--init" -> cfg.init().serializedName();

@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
 @Command(name = "submit.sh", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "mixem: mixture models fitted by distributed EM on Apache Spark.",
         subcommands = {DemoCommand.class, GenerateCommand.class, FitCommand.class, PredictCommand.class,
-                BenchCommand.class, BenchMissingCommand.class,
+                SelectCommand.class, BenchCommand.class, BenchMissingCommand.class, BenchSelectCommand.class,
                 CompareCommand.class},
         synopsisSubcommandLabel = "SUBCOMMAND")
 public final class Main implements Runnable {

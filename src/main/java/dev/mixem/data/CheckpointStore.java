@@ -34,8 +34,15 @@ public final class CheckpointStore implements Checkpointer<GaussianParams> {
      */
     public CheckpointStore(Configuration conf, String dir, int every, boolean resume, Map<String, Object> configuration,
                            Map<String, Object> input, String fingerprint, Consumer<String> log) {
+        this(conf, dir, FILE, every, resume, configuration, input, fingerprint, log);
+    }
+
+    /** A store whose checkpoint is {@code DIR/fileName} (select keeps one per candidate). */
+    public CheckpointStore(Configuration conf, String dir, String fileName, int every, boolean resume,
+                           Map<String, Object> configuration, Map<String, Object> input, String fingerprint,
+                           Consumer<String> log) {
         this.conf = conf;
-        this.file = dir.replaceAll("/+$", "") + "/" + FILE;
+        this.file = dir.replaceAll("/+$", "") + "/" + fileName;
         this.every = every;
         this.resume = resume;
         this.configuration = configuration;

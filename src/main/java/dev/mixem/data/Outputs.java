@@ -44,6 +44,8 @@ public final class Outputs {
         MODEL("a model directory", Map.of("model\\.json", "", "trace\\.csv", "")),
         /** A {@code compare} report directory. */
         REPORT("a comparison report directory", Map.of("report\\.html", "", "compare\\.json", "")),
+        /** A {@code select} directory. */
+        SELECT("a model selection directory", Map.of("select\\.json", "", "report\\.html", "", "model", "MODEL")),
         /** The directory of {@code demo}. */
         DEMO("a demo directory", Map.of("data\\.csv", "DATASET", "data\\.csv\\.truth\\.json", "",
                 "model", "MODEL", "predictions\\.(parquet|csv|json)", "DATASET"));

@@ -78,9 +78,36 @@ public final class Initializer {
             throw new IllegalArgumentException("the input has fewer than k = " + k
                     + " distinct rows with positive weight; lower --k");
         }
-        GaussianStats stats = source.aggregate(new NearestCenterPass(centers, k, source.dim(), cfg.covarianceType()),
+        return fromCenters(source, centers, cfg,
                 "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
+    }
+
+    /**
+     * The initial parameters of given centers: every row assigned to its nearest center, then one M-step on
+     * those hard responsibilities (one pass).
+     */
+    public static MixtureFamily.Update<GaussianParams> fromCenters(BlockSource source, double[] centers, FitConfig cfg,
+                                                                   String description) {
+        GaussianStats stats = source.aggregate(new NearestCenterPass(centers, cfg.k(), source.dim(),
+                cfg.covarianceType()), description);
         return GaussianMStep.update(stats, centers, cfg.covarianceType(), cfg.regCovar());
+    }
+
+    /**
+     * One seeded sample that initializations of every k up to {@code kMax} share (as mclust shares one
+     * hierarchical clustering across models), with missing cells filled by their feature's observed mean.
+     */
+    public static BlockSource.Sample sharedSample(BlockSource source, int kMax, long seed) {
+        return sample(source, kMax, seed);
+    }
+
+    /**
+     * Centers for k components drawn from a shared sample: k-means++ and Lloyd iterations, or k distinct
+     * random rows; null when the sample has fewer than k distinct rows.
+     */
+    public static double[] centersFromSample(BlockSource.Sample s, dev.mixem.config.InitMethod init, int k, long seed) {
+        return init == dev.mixem.config.InitMethod.RANDOM ? distinctRandomRows(s, k, seed)
+                : LocalKMeans.fit(s.rows(), s.weights(), k, seed, LOCAL_LLOYD_MAX_ITER);
     }
 
     /** Rows k-means|| runs on (when there are that many). */

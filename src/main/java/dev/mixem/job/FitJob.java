@@ -255,6 +255,16 @@ public final class FitJob {
             }
             FitResult<GaussianParams> r = em ? new EmFitter(listener).fit(src, cfg, checkpointer)
                     : fitByMethod(src, cfg, listener);
+            return model(spark, src, in, cfg, r, input, invalid, missing);
+        }
+    }
+
+    /** The model of a fit on {@code src}, with its summary and provenance (not saved). */
+    public static GaussianMixtureModel model(SparkSession spark, SparkBlockSource src, InputReader.Loaded in,
+                                             FitConfig cfg, FitResult<GaussianParams> r, Map<String, Object> input,
+                                             InvalidPolicy invalid, MissingPolicy missing) {
+        int d = in.extractor().dim();
+        {
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("mixemVersion", Version.mixem());
             prov.put("sparkVersion", spark.version());

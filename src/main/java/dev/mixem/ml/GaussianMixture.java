@@ -25,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -125,6 +126,28 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         return (GaussianMixture) set(p.method, value);
     }
 
+    /**
+     * Component counts to choose from: fit then runs mixem's model selection (every candidate K x
+     * covariance type x nInit restarts by EM in lock-step) and returns the model the criterion chooses, with
+     * the whole table in {@link GaussianMixtureModel#selection()}.
+     */
+    public GaussianMixture setKCandidates(int[] value) {
+        set(kCandidates(), value);
+        return this;
+    }
+
+    /** Covariance structures to choose from with {@link #setKCandidates}; empty: {@code covarianceType} alone. */
+    public GaussianMixture setCovarianceTypes(String[] value) {
+        set(covarianceTypes(), value);
+        return this;
+    }
+
+    /** bic (default), aic or icl: what {@link #setKCandidates} minimizes. */
+    public GaussianMixture setCriterion(String value) {
+        set(criterion(), value);
+        return this;
+    }
+
     public GaussianMixture setCheckpointDir(String value) {
         return (GaussianMixture) set(p.checkpointDir, value);
     }
@@ -164,7 +187,32 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
                 ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
         dev.mixem.model.GaussianMixtureModel fitted;
+        dev.mixem.select.ModelSelection.Outcome selection = null;
         try {
+            if (getKCandidates().length > 0) {
+                if (fitMethod != FitMethod.EM) {
+                    throw new IllegalArgumentException("kCandidates chooses among EM fits; method must be em, not "
+                            + getMethod());
+                }
+                List<Integer> ks = new java.util.ArrayList<>(new java.util.TreeSet<>(
+                        java.util.Arrays.stream(getKCandidates()).boxed().toList()));
+                List<CovarianceType> types = new java.util.ArrayList<>();
+                for (String t : getCovarianceTypes().length == 0 ? new String[]{getCovarianceType()} : getCovarianceTypes()) {
+                    CovarianceType ct = CovarianceType.parse(t);
+                    if (!types.contains(ct)) {
+                        types.add(ct);
+                    }
+                }
+                dev.mixem.select.ModelSelection.Options options = new dev.mixem.select.ModelSelection.Options(ks, types,
+                        getNInit(), dev.mixem.select.Criterion.parse(getCriterion()), base, 0);
+                dev.mixem.job.SelectJob.Selected sel = dev.mixem.job.SelectJob.select(dataset.sparkSession(), in, input,
+                        0, -1, options,
+                        src -> base.withMaxIter(maxIter, tol / Math.max(src.totalWeight(), Double.MIN_NORMAL)), 0,
+                        InvalidPolicy.FAIL, getMissing().equals("fail") ? MissingPolicy.FAIL : MissingPolicy.MARGINALIZE,
+                        null, t0);
+                fitted = sel.model();
+                selection = sel.outcome();
+            } else {
             fitted = FitJob.fit(dataset.sparkSession(), in,
                 "DataFrame column '" + getFeaturesCol() + "'", input, 0, base, -1, src -> {
                     // Spark's tol is on the total log-likelihood; mixem's loop compares the mean.
@@ -174,6 +222,7 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
                 }, null, InvalidPolicy.FAIL,
                 getMissing().equals("fail") ? MissingPolicy.FAIL : MissingPolicy.MARGINALIZE, checkpoints,
                 new LogProgress(), t0);
+            }
         } catch (Exception e) {
             // Bad input found on an executor arrives wrapped in Spark's job failure (a checked SparkException,
             // which Scala throws undeclared): say what it was.
@@ -188,6 +237,15 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         copyValues(model, ParamMap.empty());
         model.setParent(this);
         model.attachSummary(dataset);
+        if (selection != null) {
+            // The model carries the chosen structure (and k, where Spark's k > 1 allows it).
+            dev.mixem.select.ModelSelection.Candidate c = selection.candidates().get(selection.chosen());
+            model.set(model.covarianceType(), c.type().serializedName());
+            if (c.k() > 1) {
+                model.set(model.k(), c.k());
+            }
+            model.attachSelection(SelectionTable.of(dataset.sparkSession(), selection));
+        }
         return model;
     }
 

@@ -60,6 +60,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
     private final ParamSet p;
     private final dev.mixem.model.GaussianMixtureModel mixem;
     private transient GaussianMixtureSummary trainingSummary;
+    private transient Dataset<Row> selection;
     private transient Posterior local;
 
     public GaussianMixtureModel(String uid, dev.mixem.model.GaussianMixtureModel mixem) {
@@ -242,10 +243,32 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
                 getFeaturesCol(), mixture().k(), s.avgLogLikelihood() * s.totalWeight(), s.iterations());
     }
 
+    void attachSelection(Dataset<Row> table) {
+        selection = table;
+    }
+
+    /** Whether this model was chosen by model selection ({@code kCandidates}) in this session. */
+    public boolean hasSelection() {
+        return selection != null;
+    }
+
+    /**
+     * The model selection that chose this model ({@code kCandidates}): one row per candidate with k,
+     * covariance, restart, avgLogLikelihood, freeParameters, bic, aic, icl (lower is better), iterations,
+     * converged, bestRestart, chosen and failure. Like the training summary, it is not saved with the model.
+     */
+    public Dataset<Row> selection() {
+        if (selection == null) {
+            throw new RuntimeException("this GaussianMixtureModel was not chosen by model selection (kCandidates)");
+        }
+        return selection;
+    }
+
     @Override
     public GaussianMixtureModel copy(ParamMap extra) {
         GaussianMixtureModel copied = copyValues(new GaussianMixtureModel(uid, mixem), extra);
         copied.trainingSummary = trainingSummary;
+        copied.selection = selection;
         return copied.setParent(parent());
     }
 

@@ -94,6 +94,18 @@ public interface GaussianMixtureParams extends Params {
         return paramSet().checkpointDir;
     }
 
+    default org.apache.spark.ml.param.IntArrayParam kCandidates() {
+        return paramSet().kCandidates;
+    }
+
+    default org.apache.spark.ml.param.StringArrayParam covarianceTypes() {
+        return paramSet().covarianceTypes;
+    }
+
+    default Param<String> criterion() {
+        return paramSet().criterion;
+    }
+
     default int getK() {
         return (Integer) getOrDefault(k());
     }
@@ -161,6 +173,18 @@ public interface GaussianMixtureParams extends Params {
 
     default String getCheckpointDir() {
         return getOrDefault(checkpointDir());
+    }
+
+    default int[] getKCandidates() {
+        return getOrDefault(kCandidates());
+    }
+
+    default String[] getCovarianceTypes() {
+        return getOrDefault(covarianceTypes());
+    }
+
+    default String getCriterion() {
+        return getOrDefault(criterion());
     }
 
     /** The weight column when it is set and not empty, else null. */

@@ -45,6 +45,9 @@ public final class ParamSet {
     final Param<String> family;
     final Param<String> method;
     final Param<String> checkpointDir;
+    final org.apache.spark.ml.param.IntArrayParam kCandidates;
+    final org.apache.spark.ml.param.StringArrayParam covarianceTypes;
+    final Param<String> criterion;
 
     ParamSet(Identifiable owner) {
         k = new IntParam(owner, "k", "Number of independent Gaussians in the mixture model. Must be > 1.",
@@ -79,6 +82,13 @@ public final class ParamSet {
                 ParamValidators.inArray(METHODS));
         checkpointDir = new Param<>(owner, "checkpointDir", "directory for EM checkpoints; a fit resumes from"
                 + " the checkpoint there (mixem)");
+        kCandidates = new org.apache.spark.ml.param.IntArrayParam((Params) owner, "kCandidates", "component counts"
+                + " to choose from by the criterion (each >= 1); empty: fit k alone (mixem)");
+        covarianceTypes = new org.apache.spark.ml.param.StringArrayParam((Params) owner, "covarianceTypes",
+                "covariance structures to choose from with kCandidates, from " + String.join(", ", COVARIANCE_TYPES)
+                        + "; empty: covarianceType alone (mixem)");
+        criterion = new Param<>(owner, "criterion", "model selection criterion with kCandidates: bic, aic or icl,"
+                + " lower is better (mixem)", ParamValidators.inArray(new String[]{"bic", "aic", "icl"}));
     }
 
     /** Spark's defaults (seed: the class name's hash, as Spark's HasSeed), then mixem's. */
@@ -98,5 +108,8 @@ public final class ParamSet {
         p.setDefault(missing, "marginalize");
         p.setDefault(family, "gaussian");
         p.setDefault(method, FitMethod.EM.serializedName());
+        p.setDefault(kCandidates, new int[0]);
+        p.setDefault(covarianceTypes, new String[0]);
+        p.setDefault(criterion, "bic");
     }
 }

@@ -172,6 +172,39 @@ class GaussianMixtureEstimatorTest {
     }
 
     @Test
+    void kCandidatesChooseTheModelScikitLearnsBicChooses() throws Exception {
+        // scikit-learn's BIC over K = 1..5 and all four structures chooses k=2, full on iris
+        // (select-reference.json); the estimator's selection over K = 1..4 x {full, diag} must agree, and its
+        // table must hold every candidate with its criteria.
+        List<Row> out = new ArrayList<>();
+        for (double[] r : irisRows()) {
+            out.add(RowFactory.create(Vectors.dense(r)));
+        }
+        Dataset<Row> iris = spark.createDataFrame(out, new StructType().add("features", SQLDataTypes.VectorType()));
+        GaussianMixtureModel m = new GaussianMixture().setKCandidates(new int[]{1, 2, 3, 4})
+                .setCovarianceTypes(new String[]{"full", "diag"}).setNInit(5).setTol(1e-6).setMaxIter(2000)
+                .setSeed(0).fit(iris);
+        assertEquals(2, m.weights().length);
+        assertEquals("full", m.mixemModel().params().type().serializedName());
+        assertEquals("full", m.getCovarianceType());
+        Dataset<Row> table = m.selection();
+        assertEquals(40, table.count());
+        Row chosen = table.where("chosen").first();
+        assertEquals(2, chosen.getInt(chosen.fieldIndex("k")));
+        JsonNode ref;
+        try (InputStream in = getClass().getResourceAsStream("/reference/select-reference.json")) {
+            ref = new ObjectMapper().readTree(in).get("datasets").get("iris");
+        }
+        for (JsonNode r : ref.get("candidates")) {
+            if (r.get("k").asInt() == 2 && r.get("covariance").asText().equals("full")) {
+                assertEquals(r.get("bic").asDouble(), chosen.getDouble(chosen.fieldIndex("bic")),
+                        1e-3 * r.get("bic").asDouble());
+            }
+        }
+        assertTrue(m.copy(new org.apache.spark.ml.param.ParamMap()).hasSelection());
+    }
+
+    @Test
     void bivariateReachesMixtoolsOptimum() throws Exception {
         // R's mixtools (mvnormalmixEM to |Δ log-likelihood| < 1e-12, from src/test/r/mixtools_reference.R)
         // on 200 bivariate rows of two overlapping, correlated clusters. Both EMs run without regularization
