@@ -72,6 +72,11 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--missing", defaultValue = "marginalize", description = "marginalize or fail, as for fit (default: ${DEFAULT-VALUE}).")
     String missing;
 
+    @Option(names = "--prune", description = "Stop a candidate early when an optimistic bound on its final criterion"
+            + " (Aitken's extrapolation of its log-likelihood, ten times the remaining gain) is worse than a candidate"
+            + " that has ended; bic and aic only.")
+    boolean prune;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Save every candidate's state to DIR/candidate-kK-TYPE-rR.json every --checkpoint-every iterations.")
     String checkpointDir;
@@ -110,7 +115,7 @@ final class SelectCommand implements Callable<Integer> {
             if (maxStatsMb < 0) {
                 throw new IllegalArgumentException("max-stats-mb must be >= 0");
             }
-            options = new ModelSelection.Options(KList.parse(ks), types, nInit, Criterion.parse(criterion), base, 0);
+            options = new ModelSelection.Options(KList.parse(ks), types, nInit, Criterion.parse(criterion), base, 0, prune);
             policy = InvalidPolicy.parse(invalid);
             missingPolicy = MissingPolicy.parse(missing);
             in = input.spec();

@@ -261,6 +261,7 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
                 while (it.hasNext()) {
                     acc.add(it.next().sample(fraction, seed, off[p]), stats);
                 }
+                acc.finish(stats);
                 return List.of(stats).iterator();
             };
             JavaRDD<S> perPartition = blocks.mapPartitionsWithIndex(fn, true);

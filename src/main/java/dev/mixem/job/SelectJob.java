@@ -95,6 +95,7 @@ public final class SelectJob {
         data.put("tol", options.base().tol());
         data.put("regCovar", options.base().regCovar());
         data.put("maxStatsBytes", sel.maxStatsBytes());
+        data.put("prune", options.prune());
         data.put("partitions", sel.partitions());
         GaussianMixtureModel model = sel.model();
         target.write(tmp -> {
@@ -142,7 +143,7 @@ public final class SelectJob {
             long bound = maxStatsBytes > 0 ? maxStatsBytes
                     : autoMaxStatsBytes(SparkResources.of(spark).maxResultSize(), src.partitions());
             ModelSelection.Options o = new ModelSelection.Options(options.ks(), options.types(), options.nInit(),
-                    options.criterion(), configure.apply(src), bound);
+                    options.criterion(), configure.apply(src), bound, options.prune());
             Map<String, Object> layout = new LinkedHashMap<>(input);
             layout.put("partitions", src.partitions());
             layout.put("blockRows", blockRows);
@@ -199,7 +200,7 @@ public final class SelectJob {
             }
             System.out.printf(Locale.ROOT, "%-4d %-10s %8d %18.8f %10d %16.3f %16.3f %16.3f %6d%s%n", c.k(),
                     c.type().serializedName(), c.restart() + 1, c.avgLogLikelihood(), c.freeParameters(), c.bic(),
-                    c.aic(), c.icl(), c.iterations(), i == out.chosen() ? "  <- chosen" : "");
+                    c.aic(), c.icl(), c.iterations(), i == out.chosen() ? "  <- chosen" : c.pruned() ? "  (pruned)" : "");
         }
         ModelSelection.Candidate c = out.candidates().get(out.chosen());
         System.out.printf(Locale.ROOT, "chosen by %s: k=%d, %s covariance; %d candidates in %d passes over the data"

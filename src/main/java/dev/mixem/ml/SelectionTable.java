@@ -24,6 +24,7 @@ final class SelectionTable {
             .add("icl", DataTypes.DoubleType, true)
             .add("iterations", DataTypes.IntegerType, true)
             .add("converged", DataTypes.BooleanType, true)
+            .add("pruned", DataTypes.BooleanType, false)
             .add("bestRestart", DataTypes.BooleanType, false)
             .add("chosen", DataTypes.BooleanType, false)
             .add("failure", DataTypes.StringType, true);
@@ -40,7 +41,7 @@ final class SelectionTable {
             rows.add(RowFactory.create(c.k(), c.type().serializedName(), c.restart() + 1,
                     ok ? c.avgLogLikelihood() : null, ok ? c.freeParameters() : null, ok ? c.bic() : null,
                     ok ? c.aic() : null, ok ? c.icl() : null, ok ? c.iterations() : null, ok ? c.converged() : null,
-                    ModelSelection.representative(table, i), i == out.chosen(), c.failure()));
+                    c.pruned(), ModelSelection.representative(table, i), i == out.chosen(), c.failure()));
         }
         return spark.createDataFrame(rows, SCHEMA);
     }

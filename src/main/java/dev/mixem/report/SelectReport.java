@@ -74,6 +74,7 @@ public final class SelectReport {
                 r.put("converged", x.converged());
                 r.put("finalK", x.finalK());
                 r.put("bestRestart", ModelSelection.representative(table, i));
+                r.put("pruned", x.pruned());
             } else {
                 r.putNull("avgLogLikelihood");
                 r.put("failure", x.failure());
@@ -117,7 +118,7 @@ public final class SelectReport {
                         .append(td(String.format(Locale.ROOT, "%.3f", x.bic())))
                         .append(td(String.format(Locale.ROOT, "%.3f", x.aic())))
                         .append(td(String.format(Locale.ROOT, "%.3f", x.icl())))
-                        .append(td(x.iterations())).append(td(x.converged()));
+                        .append(td(x.iterations())).append(td(x.pruned() ? "pruned" : String.valueOf(x.converged())));
             } else {
                 h.append("<td colspan=\"7\">failed: ").append(esc(x.failure())).append("</td>");
             }

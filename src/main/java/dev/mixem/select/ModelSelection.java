@@ -54,8 +54,18 @@ public final class ModelSelection {
      * @param maxStatsBytes most bytes of statistics the candidates of one batch send per partition
      */
     public record Options(List<Integer> ks, List<CovarianceType> types, int nInit, Criterion criterion, FitConfig base,
-                          long maxStatsBytes) {
+                          long maxStatsBytes, boolean prune) {
+        /** Options without pruning. */
+        public Options(List<Integer> ks, List<CovarianceType> types, int nInit, Criterion criterion, FitConfig base,
+                       long maxStatsBytes) {
+            this(ks, types, nInit, criterion, base, maxStatsBytes, false);
+        }
+
         public Options {
+            if (prune && criterion == Criterion.ICL) {
+                throw new IllegalArgumentException("--prune works with bic and aic; ICL's classification term is"
+                        + " not known until a candidate ends");
+            }
             ks = List.copyOf(ks);
             types = List.copyOf(types);
             if (ks.isEmpty() || types.isEmpty()) {
@@ -76,14 +86,17 @@ public final class ModelSelection {
         }
     }
 
-    /** One candidate's row of the table; {@code failure} is null when it was fitted. */
+    /**
+     * One candidate's row of the table; {@code failure} is null when it was fitted. A {@code pruned} candidate
+     * was stopped by {@code --prune} (its numbers are those where it stopped) and is never chosen.
+     */
     public record Candidate(int k, CovarianceType type, int restart, double avgLogLikelihood, long freeParameters,
                             double bic, double aic, double icl, int iterations, boolean converged, double seconds,
-                            int finalK, String failure) {
+                            int finalK, String failure, boolean pruned) {
         /** The same row with other seconds (the only column that differs from run to run). */
         public Candidate withSeconds(double s) {
             return new Candidate(k, type, restart, avgLogLikelihood, freeParameters, bic, aic, icl, iterations,
-                    converged, s, finalK, failure);
+                    converged, s, finalK, failure, pruned);
         }
 
         public double criterion(Criterion c) {
@@ -154,7 +167,10 @@ public final class ModelSelection {
             used += bytes;
         }
         Object[] results = new Object[configs.size()];
+        boolean[] pruned = new boolean[configs.size()];
         double[] seconds = new double[configs.size()];
+        Pruning pruning = new Pruning();
+        double totalWeight = source.totalWeight();
         int jobs = 0;
         for (int b = 0; b < batches.size(); b++) {
             List<Integer> batch = batches.get(b);
@@ -172,18 +188,31 @@ public final class ModelSelection {
                 for (int slot = 0; slot < batch.size(); slot++) {
                     int i = batch.get(slot);
                     int participant = slot;
+                    int batchIndex = b;
                     futures.add(pool.submit(() -> {
                         LockstepSource.PARTICIPANT.set(participant);
                         try {
-                            results[i] = fitOne(lockstep, configs.get(i), restarts.get(i), sample, centers,
-                                    checkpoints.forCandidate(configs.get(i), restarts.get(i)));
+                            FitConfig c = configs.get(i);
+                            PruneListener listener = o.prune() ? new PruneListener(o.criterion(),
+                                    c.covarianceType().freeParameters(c.k(), d), totalWeight, c.tol(),
+                                    pruning, batchIndex, lockstep) : null;
+                            FitResult<GaussianParams> r = fitOne(lockstep, c, restarts.get(i), sample, centers,
+                                    checkpoints.forCandidate(c, restarts.get(i)),
+                                    listener == null ? FitListener.NONE : listener);
+                            results[i] = r;
+                            pruned[i] = listener != null && listener.pruned;
+                            if (!pruned[i] && o.prune()) {
+                                long p = r.params().freeParameters();
+                                pruning.finished(o.criterion().of(r.avgLogLikelihood() * r.totalWeight(), p,
+                                        totalWeight, 0), batchIndex, lockstep.jobs());
+                            }
                         } catch (RuntimeException e) {
                             results[i] = e.getMessage() == null ? e.toString() : e.getMessage();
                         } finally {
                             seconds[i] = (System.nanoTime() - tb) / 1e9;
                             lockstep.leave();
                         }
-                        log.accept(line(configs.get(i), restarts.get(i), results[i]));
+                        log.accept(line(configs.get(i), restarts.get(i), results[i]) + (pruned[i] ? " (pruned)" : ""));
                     }));
                 }
                 for (Future<?> f : futures) {
@@ -230,10 +259,10 @@ public final class ModelSelection {
                 table.add(new Candidate(c.k(), c.covarianceType(), restarts.get(i), r.avgLogLikelihood(), p,
                         Criterion.BIC.of(total, p, n, 0), Criterion.AIC.of(total, p, n, 0),
                         Criterion.ICL.of(total, p, n, entropy[i]), r.iterations(), r.converged(), seconds[i],
-                        r.params().k(), null));
+                        r.params().k(), null, pruned[i]));
             } else {
                 table.add(new Candidate(c.k(), c.covarianceType(), restarts.get(i), Double.NaN, 0, Double.NaN,
-                        Double.NaN, Double.NaN, 0, false, seconds[i], 0, (String) results[i]));
+                        Double.NaN, Double.NaN, 0, false, seconds[i], 0, (String) results[i], false));
             }
         }
         int chosen = choose(table, o.criterion());
@@ -313,12 +342,12 @@ public final class ModelSelection {
     /** Whether row i is the restart of highest log-likelihood of its (K, structure) (the first on a tie). */
     public static boolean representative(List<Candidate> table, int i) {
         Candidate c = table.get(i);
-        if (c.failure() != null) {
+        if (c.failure() != null || c.pruned()) {
             return false;
         }
         for (int j = 0; j < table.size(); j++) {
             Candidate o = table.get(j);
-            if (j != i && o.failure() == null && o.k() == c.k() && o.type() == c.type()
+            if (j != i && o.failure() == null && !o.pruned() && o.k() == c.k() && o.type() == c.type()
                     && (o.avgLogLikelihood() > c.avgLogLikelihood()
                     || (o.avgLogLikelihood() == c.avgLogLikelihood() && j < i))) {
                 return false;
@@ -327,9 +356,93 @@ public final class ModelSelection {
         return true;
     }
 
+    /** The least criterion of the candidates that ended (converged or reached max-iter), with when they ended. */
+    static final class Pruning {
+        private final List<double[]> ended = new ArrayList<>();
+
+        synchronized void finished(double criterion, int batch, int pass) {
+            ended.add(new double[]{criterion, batch, pass});
+        }
+
+        /**
+         * The least criterion among candidates that ended in an earlier batch, or in this batch before the given
+         * pass: what a candidate checking after that pass may rely on, whatever the threads' timing.
+         */
+        synchronized double bestBefore(int batch, int pass) {
+            double best = Double.POSITIVE_INFINITY;
+            for (double[] e : ended) {
+                if (e[1] < batch || (e[1] == batch && e[2] < pass)) {
+                    best = Math.min(best, e[0]);
+                }
+            }
+            return best;
+        }
+    }
+
+    /**
+     * {@code --prune}: after each iteration, an optimistic bound on the candidate's final criterion from the
+     * last three mean log-likelihoods l₁ &lt; l₂ ≤ l₃ (Aitken's extrapolation, as McLachlan and Peel use for
+     * EM's convergence): with a = (l₃ − l₂)/(l₂ − l₁) below 0.95, the limit is about l₃ + (l₃ − l₂)·a/(1 − a);
+     * the bound takes ten times that remaining gain plus tol. When even that criterion exceeds the least
+     * criterion of a candidate that has ended, the candidate stops and is marked pruned.
+     */
+    static final class PruneListener implements FitListener {
+        static final double SAFETY = 10;
+        static final double MAX_RATE = 0.95;
+        private final Criterion criterion;
+        private final long freeParameters;
+        private final double n;
+        private final double tol;
+        private final Pruning pruning;
+        private final int batch;
+        private final LockstepSource lockstep;
+        private final List<Double> lls = new ArrayList<>();
+        volatile boolean pruned;
+
+        PruneListener(Criterion criterion, long freeParameters, double n, double tol, Pruning pruning, int batch,
+                      LockstepSource lockstep) {
+            this.criterion = criterion;
+            this.freeParameters = freeParameters;
+            this.n = n;
+            this.tol = tol;
+            this.pruning = pruning;
+            this.batch = batch;
+            this.lockstep = lockstep;
+        }
+
+        @Override
+        public void onIteration(int restart, dev.mixem.fit.TraceEntry entry) {
+            lls.add(entry.avgLogLikelihood());
+        }
+
+        @Override
+        public boolean stopRequested() {
+            int t = lls.size();
+            if (t < 3) {
+                return false;
+            }
+            double d1 = lls.get(t - 2) - lls.get(t - 3);
+            double d2 = lls.get(t - 1) - lls.get(t - 2);
+            if (!(d1 > 0 && d2 >= 0)) {
+                return false;
+            }
+            double a = d2 / d1;
+            if (a >= MAX_RATE) {
+                return false;
+            }
+            double upper = lls.get(t - 1) + SAFETY * d2 * a / (1 - a) + tol;
+            double bound = criterion.of(upper * n, freeParameters, n, 0);
+            if (bound > pruning.bestBefore(batch, lockstep.jobs())) {
+                pruned = true;
+                return true;
+            }
+            return false;
+        }
+    }
+
     private static FitResult<GaussianParams> fitOne(LockstepSource source, FitConfig cfg, int restart,
                                                     BlockSource.Sample sample, Map<String, double[]> centersCache,
-                                                    Checkpointer<GaussianParams> checkpointer) {
+                                                    Checkpointer<GaussianParams> checkpointer, FitListener listener) {
         if (cfg.k() > source.rows()) {
             throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows (" + source.rows() + ")");
         }
@@ -351,7 +464,7 @@ public final class ModelSelection {
             }
         }
         double[] start = centers;
-        return new EmFitter(FitListener.NONE).fit(GaussianFamily.of(cfg.covarianceType()),
+        return new EmFitter(listener).fit(GaussianFamily.of(cfg.covarianceType()),
                 (s, c, ignoredSeed, r) -> Initializer.fromCenters(s, start, c, "init"), source, cfg, checkpointer);
     }
 

@@ -26,5 +26,9 @@ public interface BlockPass<S extends Mergeable<S>> extends Serializable {
     @FunctionalInterface
     interface Accumulator<S> {
         void add(RowBlock block, S into);
+
+        /** Called once after the task's last block, before its statistics are sent. */
+        default void finish(S into) {
+        }
     }
 }

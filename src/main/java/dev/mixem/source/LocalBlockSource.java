@@ -85,6 +85,7 @@ public final class LocalBlockSource implements BlockSource {
         for (RowBlock b : blocks) {
             acc.add(b.sample(fraction, seed, 0), stats);
         }
+        acc.finish(stats);
         return stats;
     }
 

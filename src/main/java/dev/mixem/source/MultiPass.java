@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Several passes as one: every block is handed to each pass in turn while it is in cache, so one Spark job
- * (one read of the cached blocks) serves them all. Each pass's statistics are computed exactly as they would
+ * Several passes as one: one Spark job (one read of the cached blocks) serves them all. A task gathers its
+ * blocks in groups of about {@link #GROUP_BYTES} and hands each group to each pass in turn. Each pass's statistics are computed exactly as they would
  * be alone (same blocks, same order, same merge), so the results are bit-for-bit those of separate passes.
  */
 public final class MultiPass implements BlockPass<MultiPass.Stats> {
@@ -29,6 +29,12 @@ public final class MultiPass implements BlockPass<MultiPass.Stats> {
         return new Stats(out);
     }
 
+    /**
+     * Blocks a task gathers before handing them to each pass in turn (pass-major within the group, so a
+     * pass's kernels and scratch stay hot across the group's blocks). 0: every block to every pass at once.
+     */
+    static final long GROUP_BYTES = Long.getLong("mixem.multipass.groupBytes", 16L << 20);
+
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Accumulator<Stats> open() {
@@ -36,9 +42,34 @@ public final class MultiPass implements BlockPass<MultiPass.Stats> {
         for (BlockPass<?> p : passes) {
             accs.add(p.open());
         }
-        return (RowBlock block, Stats into) -> {
-            for (int i = 0; i < accs.size(); i++) {
-                accs.get(i).add(block, into.parts.get(i));
+        List<RowBlock> group = new ArrayList<>();
+        long[] bytes = {0};
+        return new Accumulator<>() {
+            @Override
+            public void add(RowBlock block, Stats into) {
+                group.add(block);
+                bytes[0] += 8L * block.values.length;
+                if (bytes[0] >= GROUP_BYTES) {
+                    flush(into);
+                }
+            }
+
+            @Override
+            public void finish(Stats into) {
+                flush(into);
+                for (int i = 0; i < accs.size(); i++) {
+                    accs.get(i).finish(into.parts.get(i));
+                }
+            }
+
+            private void flush(Stats into) {
+                for (int i = 0; i < accs.size(); i++) {
+                    for (RowBlock b : group) {
+                        accs.get(i).add(b, into.parts.get(i));
+                    }
+                }
+                group.clear();
+                bytes[0] = 0;
             }
         };
     }

@@ -29,11 +29,12 @@ class SelectCommandTest {
                 "--seed", "5", "--partitions", "3", "--output", data));
         String out = dir.resolve("sel").toString();
         String[] args = {"select", "--input", data, "--k", "1..4", "--covariance", "full,diag", "--n-init", "2",
-                "--output", out};
+                "--partitions", "3", "--output", out};
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, MainTest.run(err, args), err.toString(StandardCharsets.UTF_8));
         JsonNode j = new ObjectMapper().readTree(Path.of(out, "select.json").toFile());
         assertEquals(16, j.get("candidates").size());
+        assertEquals(3, j.get("partitions").asInt());
         // Three well-separated (separation 5) full-covariance components: BIC picks them.
         assertEquals(3, j.get("chosen").get("k").asInt(), j.get("chosen").toString());
         assertEquals("full", j.get("chosen").get("covariance").asText());
@@ -57,5 +58,16 @@ class SelectCommandTest {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         assertEquals(1, MainTest.run(again, args));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("--overwrite"), again.toString());
+
+        // Whatever the partitioning: one partition gives the same table bit for bit.
+        String one = dir.resolve("sel1").toString();
+        assertEquals(0, MainTest.run(new ByteArrayOutputStream(), "select", "--input", data, "--k", "1..4",
+                "--covariance", "full,diag", "--n-init", "2", "--partitions", "1", "--output", one));
+        JsonNode j1 = new ObjectMapper().readTree(Path.of(one, "select.json").toFile());
+        assertEquals(1, j1.get("partitions").asInt());
+        for (int i = 0; i < 16; i++) {
+            assertEquals(j.get("candidates").get(i).get("bic").asDouble(), j1.get("candidates").get(i).get("bic").asDouble(),
+                    0.0, "candidate " + i);
+        }
     }
 }

@@ -226,4 +226,35 @@ class ModelSelectionTest {
         }
         assertArrayEquals(whole.chosenFit().params().covariances(), resumed.chosenFit().params().covariances(), 0.0);
     }
+
+    @Test
+    void pruningStopsOnlyCandidatesThatCannotWinAndIsDeterministic() {
+        // A harder planted mixture (separation 2) so that candidates take many iterations.
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FULL, 4, 3, 2, 5);
+        double[][] x = rows(truth, 4000, 9);
+        ModelSelection.Options plain = new ModelSelection.Options(List.of(1, 2, 3, 4, 5, 6), List.of(CovarianceType.FULL,
+                CovarianceType.SPHERICAL), 1, Criterion.BIC, FitConfig.defaults(1).withSeed(3).withMaxIter(500, 1e-6),
+                1L << 30, false);
+        ModelSelection.Options pruning = new ModelSelection.Options(plain.ks(), plain.types(), 1, Criterion.BIC,
+                plain.base(), 1L << 30, true);
+        ModelSelection.Outcome all = ModelSelection.run(LocalBlockSource.of(x, null, 500), plain, m -> { });
+        ModelSelection.Outcome a = ModelSelection.run(LocalBlockSource.of(x, null, 500), pruning, m -> { });
+        ModelSelection.Outcome b = ModelSelection.run(LocalBlockSource.of(x, null, 500), pruning, m -> { });
+        int prunedCount = 0;
+        for (int i = 0; i < all.candidates().size(); i++) {
+            ModelSelection.Candidate full = all.candidates().get(i);
+            ModelSelection.Candidate p = a.candidates().get(i);
+            assertEquals(p, b.candidates().get(i).withSeconds(p.seconds()), "deterministic");
+            if (p.pruned()) {
+                prunedCount++;
+                // Pruned early, and rightly: run to the end it loses to the chosen model.
+                assertTrue(p.iterations() < full.iterations(), p + " vs " + full);
+                assertTrue(full.bic() > all.candidates().get(all.chosen()).bic(), full.toString());
+            } else {
+                assertEquals(full, p.withSeconds(full.seconds()));
+            }
+        }
+        assertEquals(all.chosen(), a.chosen());
+        assertTrue(prunedCount > 0, "some candidate was pruned: " + a.candidates());
+    }
 }
