@@ -25,11 +25,18 @@ final class LockstepSource implements BlockSource {
     private final List<Request<?>> pending = new ArrayList<>();
     private final Map<String, Sample> samples = new HashMap<>();
     private int jobs;
+    private final java.util.function.Consumer<String> log;
 
     LockstepSource(BlockSource inner, int participants, String label) {
+        this(inner, participants, label, m -> { });
+    }
+
+    /** @param log told of every lock-step pass (its number and how many candidates it serves) */
+    LockstepSource(BlockSource inner, int participants, String label, java.util.function.Consumer<String> log) {
         this.inner = inner;
         this.live = participants;
         this.label = label;
+        this.log = log;
     }
 
     private static final class Request<S extends Mergeable<S>> {
@@ -107,6 +114,7 @@ final class LockstepSource implements BlockSource {
                 for (int i = 0; i < g.size(); i++) {
                     ((Request) g.get(i)).result = all.part(i);
                 }
+                log.accept(label + ": pass " + jobs + " done for " + g.size() + " candidate(s)");
             } catch (RuntimeException e) {
                 for (Request<?> q : g) {
                     q.error = e;

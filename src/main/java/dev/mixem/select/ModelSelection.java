@@ -176,7 +176,7 @@ public final class ModelSelection {
             List<Integer> batch = batches.get(b);
             log.accept(String.format(Locale.ROOT, "select: batch %d/%d, %d candidates in lock-step", b + 1,
                     batches.size(), batch.size()));
-            LockstepSource lockstep = new LockstepSource(source, batch.size(), "mixem select batch " + (b + 1));
+            LockstepSource lockstep = new LockstepSource(source, batch.size(), "select batch " + (b + 1), log);
             ExecutorService pool = Executors.newFixedThreadPool(batch.size(), runnable -> {
                 Thread t = new Thread(runnable, "mixem-select");
                 t.setDaemon(true);

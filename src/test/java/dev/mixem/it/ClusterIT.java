@@ -142,6 +142,46 @@ class ClusterIT {
         assertSameModel(localModel, model(work.resolve("model")));
     }
 
+    static String[] selectArgs(Path out, boolean onCluster) {
+        List<String> a = new ArrayList<>();
+        if (onCluster) {
+            a.addAll(List.of("--master", cluster.url(), "--executor-memory", "768m"));
+        }
+        a.addAll(List.of("select", "--input", data, "--k", "2..3", "--covariance", "full,diag", "--output",
+                out.toString(), "--partitions", "4", "--seed", "5", "--tol", "0", "--max-iter", "25"));
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    @Order(4)
+    void executorKilledMidSelectChangesNothing() throws Exception {
+        // select's lock-step passes go through the same cached blocks and fixed-order merge as fit's: on the
+        // cluster, with an executor killed mid-selection, the table and the chosen model are the local ones.
+        Path local = Files.createDirectories(dir.resolve("select-local"));
+        SubmitShIT.Result l = SubmitShIT.submit(local, selectArgs(local.resolve("sel"), false));
+        assertEquals(0, l.code(), l.err());
+        Path work = Files.createDirectories(dir.resolve("select-kill"));
+        Running sel = Running.start(work, selectArgs(work.resolve("sel"), true));
+        int at = sel.await(Pattern.compile("select batch 1: pass\\s+(\\d+) done"), 3);
+        List<ProcessHandle> executors = cluster.executors(0);
+        assertFalse(executors.isEmpty(), "worker 0 runs an executor of the selection");
+        executors.forEach(ProcessHandle::destroyForcibly);
+        assertTrue(sel.isAlive(), "the selection was still running when its executor was killed");
+        SubmitShIT.Result r = sel.await();
+        assertEquals(0, r.code(), r.err());
+        assertTrue(at < 25, "killed after pass " + at);
+        assertTrue(r.err().contains("Lost executor"), r.err());
+        JsonNode a = new ObjectMapper().readTree(local.resolve("sel/select.json").toFile()).get("candidates");
+        JsonNode b = new ObjectMapper().readTree(work.resolve("sel/select.json").toFile()).get("candidates");
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            for (String key : List.of("k", "covariance", "avgLogLikelihood", "bic", "aic", "icl", "iterations")) {
+                assertEquals(a.get(i).get(key), b.get(i).get(key), "candidate " + i + " " + key);
+            }
+        }
+        assertSameModel(model(local.resolve("sel/model")), model(work.resolve("sel/model")));
+    }
+
     /** submit.sh running in the background, its output in files. */
     record Running(Process process, Path out, Path err) {
         static Running start(Path work, String... args) throws IOException {
@@ -162,10 +202,15 @@ class ClusterIT {
 
         /** Waits (at most 5 minutes) until the fit logs iteration n or later, and returns the last iteration seen. */
         int awaitIteration(int n) throws IOException, InterruptedException {
+            return await(ITERATION, n);
+        }
+
+        /** Waits (at most 5 minutes) until the log's last match of {@code p} counts n or more, and returns it. */
+        int await(Pattern p, int n) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (System.nanoTime() < deadline && process.isAlive()) {
                 int last = -1;
-                Matcher m = ITERATION.matcher(Files.readString(err));
+                Matcher m = p.matcher(Files.readString(err));
                 while (m.find()) {
                     last = Integer.parseInt(m.group(1));
                 }
