@@ -115,9 +115,12 @@ final class LockstepSource implements BlockSource {
                     ((Request) g.get(i)).result = all.part(i);
                 }
                 log.accept(label + ": pass " + jobs + " done for " + g.size() + " candidate(s)");
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Spark's job failures are checked exceptions that Scala throws undeclared: catch everything,
+                // so that no candidate waits for a pass that will never come.
+                PassFailedException failed = new PassFailedException(e);
                 for (Request<?> q : g) {
-                    q.error = e;
+                    q.error = failed;
                 }
             }
         }
@@ -126,6 +129,13 @@ final class LockstepSource implements BlockSource {
         }
         pending.clear();
         notifyAll();
+    }
+
+    /** A lock-step pass failed as a whole (a Spark job failure): the selection stops, not one candidate. */
+    static final class PassFailedException extends RuntimeException {
+        PassFailedException(Throwable cause) {
+            super("a pass over the data failed: " + cause, cause);
+        }
     }
 
     @Override

@@ -170,6 +170,7 @@ public final class ModelSelection {
         boolean[] pruned = new boolean[configs.size()];
         double[] seconds = new double[configs.size()];
         Pruning pruning = new Pruning();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> fatal = new java.util.concurrent.atomic.AtomicReference<>();
         double totalWeight = source.totalWeight();
         int jobs = 0;
         for (int b = 0; b < batches.size(); b++) {
@@ -206,6 +207,9 @@ public final class ModelSelection {
                                 pruning.finished(o.criterion().of(r.avgLogLikelihood() * r.totalWeight(), p,
                                         totalWeight, 0), batchIndex, lockstep.jobs());
                             }
+                        } catch (LockstepSource.PassFailedException e) {
+                            fatal.compareAndSet(null, e);
+                            results[i] = e.getMessage();
                         } catch (RuntimeException e) {
                             results[i] = e.getMessage() == null ? e.toString() : e.getMessage();
                         } finally {
@@ -227,6 +231,9 @@ public final class ModelSelection {
                 pool.shutdownNow();
             }
             jobs += lockstep.jobs();
+            if (fatal.get() != null) {
+                throw fatal.get();
+            }
         }
 
         // ICL's classification entropy of every fitted candidate, in one pass.
@@ -300,6 +307,8 @@ public final class ModelSelection {
                     LockstepSource.PARTICIPANT.set(slot);
                     try {
                         results[slot] = new EmFitter(FitListener.NONE).run(lockstep, inits.get(slot), configs.get(slot), 0);
+                    } catch (LockstepSource.PassFailedException e) {
+                        throw e;
                     } catch (RuntimeException e) {
                         results[slot] = String.valueOf(e.getMessage());
                     } finally {

@@ -14,10 +14,11 @@ import java.util.List;
 public final class MultiPass implements BlockPass<MultiPass.Stats> {
     private static final long serialVersionUID = 1L;
 
-    private final List<BlockPass<?>> passes;
+    /** A plain ArrayList: Kryo, which executors may deserialize broadcasts with, cannot rebuild List.of's. */
+    private final ArrayList<BlockPass<?>> passes;
 
     public MultiPass(List<? extends BlockPass<?>> passes) {
-        this.passes = List.copyOf(passes);
+        this.passes = new ArrayList<>(passes);
     }
 
     @Override

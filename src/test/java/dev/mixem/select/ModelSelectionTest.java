@@ -37,7 +37,7 @@ class ModelSelectionTest {
     }
 
     /** Counts the passes run on a source. */
-    static final class Counting implements BlockSource {
+    static class Counting implements BlockSource {
         final BlockSource inner;
         final AtomicInteger passes = new AtomicInteger();
 
@@ -256,5 +256,29 @@ class ModelSelectionTest {
         }
         assertEquals(all.chosen(), a.chosen());
         assertTrue(prunedCount > 0, "some candidate was pruned: " + a.candidates());
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
+    void aFailedPassStopsTheSelectionInsteadOfHangingIt() {
+        // Spark's job failures are checked exceptions thrown undeclared; every candidate waiting for the pass
+        // must be released and the selection must fail, naming the cause.
+        BlockSource failing = new Counting(LocalBlockSource.of(X, null, 500)) {
+            @Override
+            public <S extends Mergeable<S>> S aggregate(BlockPass<S> pass, String d, double f, long seed) {
+                if (passes.incrementAndGet() > 3) {
+                    throw sneaky(new java.io.IOException("executor lost for good"));
+                }
+                return inner.aggregate(pass, d, f, seed);
+            }
+        };
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                        () -> ModelSelection.run(failing, options(1L << 30), m -> { })));
+        assertTrue(String.valueOf(e.getMessage()).contains("executor lost for good"), String.valueOf(e.getMessage()));
     }
 }
