@@ -10,6 +10,7 @@ import dev.mixem.data.InputSpec;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -76,12 +77,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--block-rows", defaultValue = "0", description = "Rows per cached block (default: mixem's choice).")
     int blockRows;
 
-    @Option(names = "--output", paramLabel = "FILE.json",
-            description = "Write the numbers as JSON; the file must not exist unless --overwrite is given.")
-    String output;
-
-    @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
-    boolean overwrite;
+    @Mixin
+    JsonOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -103,8 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("bench");
         try {
-            Outputs.Target outputFile = output == null ? null
-                    : Outputs.claim(spark.sparkContext().hadoopConfiguration(), output, Outputs.Kind.FILE, overwrite);
+            Outputs.Target outputFile = output.claim(spark);
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             boolean mllib = !noMllib && type == CovarianceType.FULL;
             InputSpec in = input == null ? null : new InputSpec(input, format == null ? null : InputFormat.parse(format),
@@ -112,10 +108,7 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.Result r = Benchmark.run(spark, new Benchmark.Options(rows, dim, k, type, iterations, p, seed,
                     rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar), LogProgress.LOG::info);
             print(r);
-            if (output != null) {
-                outputFile.writeString(BenchJson.of(r));
-                System.out.println("wrote " + output);
-            }
+            JsonOutput.write(outputFile, BenchJson.of(r));
         } finally {
             Spark.stop(spark);
         }

@@ -13,6 +13,7 @@ import dev.mixem.fit.ParameterError;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -54,12 +55,8 @@ final class BenchMissingCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the data (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--output", paramLabel = "FILE.json",
-            description = "Write the numbers as JSON; the file must not exist unless --overwrite is given.")
-    String output;
-
-    @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
-    boolean overwrite;
+    @Mixin
+    JsonOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -82,16 +79,12 @@ final class BenchMissingCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("bench-missing");
         try {
-            Outputs.Target outputFile = output == null ? null
-                    : Outputs.claim(spark.sparkContext().hadoopConfiguration(), output, Outputs.Kind.FILE, overwrite);
+            Outputs.Target outputFile = output.claim(spark);
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
             MissingBenchmark.Result r = MissingBenchmark.run(spark, new MissingBenchmark.Options(rows, dim, k, type,
                     fractions, iterations, p, seed, errorRows), LogProgress.LOG::info);
             print(r);
-            if (output != null) {
-                outputFile.writeString(json(r));
-                System.out.println("wrote " + output);
-            }
+            JsonOutput.write(outputFile, json(r));
         } finally {
             Spark.stop(spark);
         }

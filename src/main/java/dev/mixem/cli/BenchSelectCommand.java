@@ -50,12 +50,8 @@ final class BenchSelectCommand implements Callable<Integer> {
     @Option(names = "--no-fits", description = "Leave out the end-to-end timing of select against the separate fits.")
     boolean noFits;
 
-    @Option(names = "--output", paramLabel = "FILE.json",
-            description = "Write the numbers as JSON; the file must not exist unless --overwrite is given.")
-    String output;
-
-    @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
-    boolean overwrite;
+    @Mixin
+    JsonOutput output;
 
     @Override
     public Integer call() throws Exception {
@@ -76,8 +72,7 @@ final class BenchSelectCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("bench-select");
         try {
-            Outputs.Target outputFile = output == null ? null
-                    : Outputs.claim(spark.sparkContext().hadoopConfiguration(), output, Outputs.Kind.FILE, overwrite);
+            Outputs.Target outputFile = output.claim(spark);
             SelectBenchmark.Result r = SelectBenchmark.run(spark, o, LogProgress.LOG::info);
             System.out.printf(Locale.ROOT, "%n%d rows x %d features, %d partitions, %d candidates (k %s x %s)%n", r.rows(),
                     r.dim(), r.partitions(), r.candidates(), ks, String.join(",", covariances));
@@ -109,8 +104,8 @@ final class BenchSelectCommand implements Callable<Integer> {
                     m.put("fitsSeconds", r.fitsSeconds());
                     m.put("wallRatio", r.wallRatio());
                 }
-                outputFile.writeString(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
-                System.out.println("wrote " + output);
+                JsonOutput.write(outputFile, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(m));
             }
         } finally {
             Spark.stop(spark);

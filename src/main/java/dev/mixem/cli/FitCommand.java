@@ -139,15 +139,11 @@ final class FitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        FitJob.Checkpoints checkpoints = null;
-        if (resume != null) {
-            if (checkpointDir != null && !checkpointDir.equals(resume)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume reads and writes its own directory; leave out --checkpoint-dir or give the same DIR");
-            }
-            checkpoints = new FitJob.Checkpoints(resume, checkpointEvery, true);
-        } else if (checkpointDir != null) {
-            checkpoints = new FitJob.Checkpoints(checkpointDir, checkpointEvery, false);
+        FitJob.Checkpoints checkpoints;
+        try {
+            checkpoints = FitJob.Checkpoints.of(checkpointDir, resume, checkpointEvery);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         SparkSession spark = Spark.session("fit");
         try {

@@ -123,18 +123,14 @@ final class SelectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        dev.mixem.job.FitJob.Checkpoints checkpoints = null;
-        if (checkpointEvery < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "checkpoint-every must be >= 1");
-        }
-        if (resume != null) {
-            if (checkpointDir != null && !checkpointDir.equals(resume)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume reads and writes its own directory; leave out --checkpoint-dir or give the same DIR");
+        dev.mixem.job.FitJob.Checkpoints checkpoints;
+        try {
+            if (checkpointEvery < 1) {
+                throw new IllegalArgumentException("checkpoint-every must be >= 1");
             }
-            checkpoints = new dev.mixem.job.FitJob.Checkpoints(resume, checkpointEvery, true);
-        } else if (checkpointDir != null) {
-            checkpoints = new dev.mixem.job.FitJob.Checkpoints(checkpointDir, checkpointEvery, false);
+            checkpoints = dev.mixem.job.FitJob.Checkpoints.of(checkpointDir, resume, checkpointEvery);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         SparkSession spark = Spark.session("select");
         try {

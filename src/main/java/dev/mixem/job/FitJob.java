@@ -114,6 +114,20 @@ public final class FitJob {
      * directory's checkpoint.
      */
     public record Checkpoints(String dir, int every, boolean resume) {
+        /**
+         * The checkpoints of the command-line options {@code --checkpoint-dir}, {@code --resume} (which
+         * reads and writes its own directory) and {@code --checkpoint-every}; null without either directory.
+         */
+        public static Checkpoints of(String checkpointDir, String resume, int every) {
+            if (resume != null) {
+                if (checkpointDir != null && !checkpointDir.equals(resume)) {
+                    throw new IllegalArgumentException("--resume reads and writes its own directory; leave out"
+                            + " --checkpoint-dir or give the same DIR");
+                }
+                return new Checkpoints(resume, every, true);
+            }
+            return checkpointDir == null ? null : new Checkpoints(checkpointDir, every, false);
+        }
     }
 
     /** Fits (by the configuration's method) and saves the model to {@code output} (a model directory), logging progress. */
@@ -160,15 +174,21 @@ public final class FitJob {
                                            FitListener listener) {
         long t0 = System.nanoTime();
         InputReader.Loaded in = InputReader.read(spark, spec);
+        Map<String, Object> input = inputProvenance(spec);
+        long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
+        return fit(spark, in, spec.path(), input, spec.partitions(), cfg, rows, src -> cfg, blockRowsOpt, invalid,
+                missing, checkpoints, listener, t0);
+    }
+
+    /** The model's {@code provenance.input} for an input read from files: path, format and columns. */
+    static Map<String, Object> inputProvenance(InputSpec spec) {
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("path", spec.path());
         input.put("format", spec.effectiveFormat().serializedName());
         input.put("featureCols", spec.featureCols());
         input.put("featuresCol", spec.featuresCol());
         input.put("weightCol", spec.weightCol());
-        long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
-        return fit(spark, in, spec.path(), input, spec.partitions(), cfg, rows, src -> cfg, blockRowsOpt, invalid,
-                missing, checkpoints, listener, t0);
+        return input;
     }
 
     /**

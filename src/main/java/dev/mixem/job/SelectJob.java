@@ -73,12 +73,7 @@ public final class SelectJob {
             claimCheckpoints(conf, checkpoints, target.path(), overwrite);
         }
         InputReader.Loaded in = InputReader.read(spark, spec);
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("path", spec.path());
-        input.put("format", spec.effectiveFormat().serializedName());
-        input.put("featureCols", spec.featureCols());
-        input.put("featuresCol", spec.featuresCol());
-        input.put("weightCol", spec.weightCol());
+        Map<String, Object> input = FitJob.inputProvenance(spec);
         long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
         Selected sel = select(spark, in, input, spec.partitions(), rows, options, src -> options.base(), maxStatsBytes,
                 invalid, missing, checkpoints, t0);

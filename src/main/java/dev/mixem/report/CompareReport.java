@@ -8,7 +8,6 @@ import dev.mixem.fit.Comparison;
 import dev.mixem.config.FitMethod;
 import dev.mixem.fit.TraceEntry;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -20,9 +19,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -249,17 +246,10 @@ public final class CompareReport {
     }
 
     private static String img(JFreeChart chart, String alt) {
-        try {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ChartUtils.writeChartAsPNG(png, chart, 1000, 500);
-            return "<img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">\n";
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Html.img(chart, alt, 1000, 500);
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 }

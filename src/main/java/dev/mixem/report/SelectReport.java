@@ -8,7 +8,6 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.select.Criterion;
 import dev.mixem.select.ModelSelection;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
@@ -19,9 +18,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -167,17 +164,10 @@ public final class SelectReport {
     }
 
     private static String img(JFreeChart chart, String alt) {
-        try {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ChartUtils.writeChartAsPNG(png, chart, 900, 450);
-            return "<img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">\n";
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Html.img(chart, alt, 900, 450);
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 }

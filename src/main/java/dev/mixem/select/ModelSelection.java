@@ -178,58 +178,36 @@ public final class ModelSelection {
             log.accept(String.format(Locale.ROOT, "select: batch %d/%d, %d candidates in lock-step", b + 1,
                     batches.size(), batch.size()));
             LockstepSource lockstep = new LockstepSource(source, batch.size(), "select batch " + (b + 1), log);
-            ExecutorService pool = Executors.newFixedThreadPool(batch.size(), runnable -> {
-                Thread t = new Thread(runnable, "mixem-select");
-                t.setDaemon(true);
-                return t;
-            });
             long tb = System.nanoTime();
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int slot = 0; slot < batch.size(); slot++) {
-                    int i = batch.get(slot);
-                    int participant = slot;
-                    int batchIndex = b;
-                    futures.add(pool.submit(() -> {
-                        LockstepSource.PARTICIPANT.set(participant);
-                        try {
-                            FitConfig c = configs.get(i);
-                            PruneListener listener = o.prune() ? new PruneListener(o.criterion(),
-                                    c.covarianceType().freeParameters(c.k(), d), totalWeight, c.tol(),
-                                    pruning, batchIndex, lockstep) : null;
-                            FitResult<GaussianParams> r = fitOne(lockstep, c, restarts.get(i), sample, centers,
-                                    checkpoints.forCandidate(c, restarts.get(i)),
-                                    listener == null ? FitListener.NONE : listener);
-                            results[i] = r;
-                            pruned[i] = listener != null && listener.pruned;
-                            if (!pruned[i] && o.prune()) {
-                                long p = r.params().freeParameters();
-                                pruning.finished(o.criterion().of(r.avgLogLikelihood() * r.totalWeight(), p,
-                                        totalWeight, 0), batchIndex, lockstep.jobs());
-                            }
-                        } catch (LockstepSource.PassFailedException e) {
-                            fatal.compareAndSet(null, e);
-                            results[i] = e.getMessage();
-                        } catch (RuntimeException e) {
-                            results[i] = e.getMessage() == null ? e.toString() : e.getMessage();
-                        } finally {
-                            seconds[i] = (System.nanoTime() - tb) / 1e9;
-                            lockstep.leave();
-                        }
-                        log.accept(line(configs.get(i), restarts.get(i), results[i]) + (pruned[i] ? " (pruned)" : ""));
-                    }));
+            int batchIndex = b;
+            inThreads(batch.size(), "mixem-select", slot -> {
+                int i = batch.get(slot);
+                try {
+                    FitConfig c = configs.get(i);
+                    PruneListener listener = o.prune() ? new PruneListener(o.criterion(),
+                            c.covarianceType().freeParameters(c.k(), d), totalWeight, c.tol(),
+                            pruning, batchIndex, lockstep) : null;
+                    FitResult<GaussianParams> r = fitOne(lockstep, c, restarts.get(i), sample, centers,
+                            checkpoints.forCandidate(c, restarts.get(i)),
+                            listener == null ? FitListener.NONE : listener);
+                    results[i] = r;
+                    pruned[i] = listener != null && listener.pruned;
+                    if (!pruned[i] && o.prune()) {
+                        long p = r.params().freeParameters();
+                        pruning.finished(o.criterion().of(r.avgLogLikelihood() * r.totalWeight(), p,
+                                totalWeight, 0), batchIndex, lockstep.jobs());
+                    }
+                } catch (LockstepSource.PassFailedException e) {
+                    fatal.compareAndSet(null, e);
+                    results[i] = e.getMessage();
+                } catch (RuntimeException e) {
+                    results[i] = e.getMessage() == null ? e.toString() : e.getMessage();
+                } finally {
+                    seconds[i] = (System.nanoTime() - tb) / 1e9;
+                    lockstep.leave();
                 }
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            } finally {
-                pool.shutdownNow();
-            }
+                log.accept(line(configs.get(i), restarts.get(i), results[i]) + (pruned[i] ? " (pruned)" : ""));
+            });
             jobs += lockstep.jobs();
             if (fatal.get() != null) {
                 throw fatal.get();
@@ -294,26 +272,37 @@ public final class ModelSelection {
         long t0 = System.nanoTime();
         LockstepSource lockstep = new LockstepSource(source, inits.size(), "mixem lock-step");
         Object[] results = new Object[inits.size()];
-        ExecutorService pool = Executors.newFixedThreadPool(inits.size(), runnable -> {
-            Thread t = new Thread(runnable, "mixem-lockstep");
+        inThreads(inits.size(), "mixem-lockstep", slot -> {
+            try {
+                results[slot] = new EmFitter(FitListener.NONE).run(lockstep, inits.get(slot), configs.get(slot), 0);
+            } catch (LockstepSource.PassFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                results[slot] = String.valueOf(e.getMessage());
+            } finally {
+                lockstep.leave();
+            }
+        });
+        return new Lockstep(java.util.Arrays.asList(results), lockstep.jobs(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Runs {@code task(slot)} for slots 0..n-1, each in its own daemon thread that is participant {@code slot}
+     * of the lock-step, and waits for all of them; a task's unexpected exception is rethrown wrapped.
+     */
+    private static void inThreads(int n, String name, java.util.function.IntConsumer task) {
+        ExecutorService pool = Executors.newFixedThreadPool(n, runnable -> {
+            Thread t = new Thread(runnable, name);
             t.setDaemon(true);
             return t;
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < inits.size(); i++) {
+            for (int i = 0; i < n; i++) {
                 int slot = i;
                 futures.add(pool.submit(() -> {
                     LockstepSource.PARTICIPANT.set(slot);
-                    try {
-                        results[slot] = new EmFitter(FitListener.NONE).run(lockstep, inits.get(slot), configs.get(slot), 0);
-                    } catch (LockstepSource.PassFailedException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        results[slot] = String.valueOf(e.getMessage());
-                    } finally {
-                        lockstep.leave();
-                    }
+                    task.accept(slot);
                 }));
             }
             for (Future<?> f : futures) {
@@ -327,7 +316,6 @@ public final class ModelSelection {
         } finally {
             pool.shutdownNow();
         }
-        return new Lockstep(java.util.Arrays.asList(results), lockstep.jobs(), (System.nanoTime() - t0) / 1e9);
     }
 
     /**
