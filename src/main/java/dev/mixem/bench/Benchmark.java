@@ -60,7 +60,15 @@ public final class Benchmark {
      */
     public record Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
                           long seed, int rounds, boolean mllib, double scale, int blockRows, InputSpec input,
-                          double regCovar) {
+                          double regCovar, int factors) {
+
+        /** A structure without factors. */
+        public Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
+                       long seed, int rounds, boolean mllib, double scale, int blockRows, InputSpec input,
+                       double regCovar) {
+            this(rows, dim, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows, input,
+                    regCovar, 0);
+        }
 
         /** Generated data, regularization by default. */
         public Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
@@ -71,7 +79,7 @@ public final class Benchmark {
 
         Options withShape(long n, int d) {
             return new Options(n, d, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows,
-                    input, regCovar);
+                    input, regCovar, factors);
         }
 
         /** The regularization the fits use. */
@@ -116,11 +124,18 @@ public final class Benchmark {
      * 8·N·K·D (spherical likewise); for tied covariance, one whitening and one pooled outer product, 2·N·D²,
      * plus 5·N·K·D for the distances and per-component sums.
      */
+    public static double flopsPerIteration(long n, int k, int d, CovarianceType type, int q) {
+        // Factor: the two GEMMs of N x D by D x q per component (scores, then Σ r u zᵀ), and the per-feature
+        // passes counted as diag's (2 for the quadratic form, 3 for Σ r u and Σ r u²), 4·N·K·D·q + 5·N·K·D.
+        return type == CovarianceType.FACTOR ? 4.0 * n * k * d * q + 5.0 * n * k * d : flopsPerIteration(n, k, d, type);
+    }
+
     public static double flopsPerIteration(long n, int k, int d, CovarianceType type) {
         return switch (type) {
             case FULL -> 4.0 * n * k * d * d;
             case TIED -> 2.0 * n * d * d + 5.0 * n * k * d;
             case DIAG, SPHERICAL -> 8.0 * n * k * d;
+            case FACTOR -> throw new IllegalArgumentException("use flopsPerIteration(n, k, d, type, q) for factor");
         };
     }
 
@@ -144,7 +159,8 @@ public final class Benchmark {
                         + " kernels? (OpenBLAS: set OPENBLAS_CORETYPE; submit.sh does when the CPU has AVX2)");
             }
             FitConfig initCfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
-                    0.0, o.effectiveRegCovar(), o.seed());
+                    0.0, o.effectiveRegCovar(), o.seed(), dev.mixem.config.MethodOptions.defaults(
+                    dev.mixem.config.FitMethod.EM, Double.POSITIVE_INFINITY), o.factors());
             GaussianParams init = Initializer.initialize(source, initCfg, Seeds.mix(o.seed(), 0), 0).params();
             JavaRDD<Vector> vectors = null;
             JobStarts starts = new JobStarts();
@@ -216,7 +232,7 @@ public final class Benchmark {
             return new Result(o, Linalg.blasName(), BlockKernels.forDimension(o.dim()).name(),
                     spark.sparkContext().defaultParallelism(), mixemTimes, mllibTimes,
                     median(mixemTimes), o.mllib() ? median(mllibTimes) : Double.NaN,
-                    flopsPerIteration(o.rows(), o.k(), o.dim(), o.covariance()), gemm, jvmGemm, mixemLl, mllibLl,
+                    flopsPerIteration(o.rows(), o.k(), o.dim(), o.covariance(), o.factors()), gemm, jvmGemm, mixemLl, mllibLl,
                     mllibIterations, underflow, cacheBytes, rawBytes, peakHeap());
         }
     }
@@ -224,7 +240,7 @@ public final class Benchmark {
     /** Generated data: full-covariance truth for full runs, diagonal for the others. */
     private static SparkBlockSource generate(SparkSession spark, Options o) {
         // (A full truth of D=1000 would be k x 8 MB of covariances to ship to every task.)
-        GaussianParams truth = Generator.truth(o.covariance(), o.k(), o.dim(), 3.0, o.seed());
+        GaussianParams truth = Generator.truth(o.covariance(), o.factors(), o.k(), o.dim(), 3.0, o.seed());
         if (o.scale() != 1.0) {
             truth = scaled(truth, o.scale());
         }
@@ -397,14 +413,18 @@ public final class Benchmark {
 
     private static GaussianParams scaled(GaussianParams p, double s) {
         double[] cov = p.covariances();
+        int q = p.factors();
+        int d = p.dim();
         for (int i = 0; i < cov.length; i++) {
-            cov[i] *= s * s;
+            // Factor: Ψ (the first d of each component's d·(q+1)) is a variance, Λ a standard deviation.
+            boolean loading = q > 0 && i % (d * (q + 1)) >= d;
+            cov[i] *= loading ? s : s * s;
         }
         double[] means = p.means();
         for (int i = 0; i < means.length; i++) {
             means[i] *= s;
         }
-        return new GaussianParams(p.type(), p.k(), p.dim(), p.weights(), means, cov);
+        return new GaussianParams(p.type(), q, p.k(), d, p.weights(), means, cov);
     }
 
     static double median(List<Double> xs) {

@@ -43,7 +43,12 @@ public final class Generator {
 
     /** The true mixture with covariances of the given type. */
     public static GaussianParams truth(CovarianceType type, int k, int d, double separation, long seed) {
-        return SyntheticMixture.random(type, k, d, separation, Seeds.mix(seed, -1));
+        return truth(type, 0, k, d, separation, seed);
+    }
+
+    /** The true mixture of any structure (q factors for factor). */
+    public static GaussianParams truth(CovarianceType type, int q, int k, int d, double separation, long seed) {
+        return SyntheticMixture.random(type, q, k, d, separation, Seeds.mix(seed, -1));
     }
 
     public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed) {
@@ -159,12 +164,23 @@ public final class Generator {
         for (int c = 0; c < k; c++) {
             w.add(truth.weight(c));
         }
+        if (truth.factors() > 0) {
+            // Factor: the loadings and uniquenesses as model.json holds them, never the d x d covariances.
+            root.put("factors", truth.factors());
+            ObjectNode params = root.objectNode();
+            dev.mixem.family.gaussian.GaussianCodec.INSTANCE.write(truth, params);
+            root.set("uniquenesses", params.get("uniquenesses"));
+            root.set("loadings", params.get("loadings"));
+        }
         ArrayNode means = root.putArray("means");
-        ArrayNode covs = root.putArray("covariances");
+        ArrayNode covs = truth.factors() > 0 ? null : root.putArray("covariances");
         for (int c = 0; c < k; c++) {
             ArrayNode m = means.addArray();
             for (double v : truth.mean(c)) {
                 m.add(v);
+            }
+            if (covs == null) {
+                continue;
             }
             double[] cov = truth.covarianceMatrix(c);
             ArrayNode cm = covs.addArray();

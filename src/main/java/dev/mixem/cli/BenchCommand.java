@@ -51,8 +51,12 @@ final class BenchCommand implements Callable<Integer> {
     int k;
 
     @Option(names = "--covariance", defaultValue = "full",
-            description = "full, diag, tied or spherical (MLlib has full only; it is skipped for the others) (default: ${DEFAULT-VALUE}).")
+            description = "full, diag, tied, spherical or factor (with --factors) (MLlib has full only; it is skipped for the"
+                    + " others) (default: ${DEFAULT-VALUE}).")
     String covariance;
+
+    @Option(names = "--factors", paramLabel = "Q", description = "With --covariance factor: latent factors per component.")
+    int factors;
 
     @Option(names = "--iterations", defaultValue = "10", description = "EM iterations per run (default: ${DEFAULT-VALUE}).")
     int iterations;
@@ -85,6 +89,10 @@ final class BenchCommand implements Callable<Integer> {
         CovarianceType type;
         try {
             type = CovarianceType.parse(covariance);
+            type.requireFactors(factors);
+            if (type != CovarianceType.FACTOR && factors != 0) {
+                throw new IllegalArgumentException("--factors applies to --covariance factor only");
+            }
             if (input == null && (rows < 1 || dim < 1)) {
                 throw new IllegalArgumentException("need --input, or --rows and --dim >= 1 to generate data");
             }
@@ -106,7 +114,8 @@ final class BenchCommand implements Callable<Integer> {
             InputSpec in = input == null ? null : new InputSpec(input, format == null ? null : InputFormat.parse(format),
                     featureCols, featuresCol, null, p);
             Benchmark.Result r = Benchmark.run(spark, new Benchmark.Options(rows, dim, k, type, iterations, p, seed,
-                    rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar), LogProgress.LOG::info);
+                    rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar, factors),
+                    LogProgress.LOG::info);
             print(r);
             JsonOutput.write(outputFile, BenchJson.of(r));
         } finally {
@@ -118,7 +127,8 @@ final class BenchCommand implements Callable<Integer> {
     private static void print(Benchmark.Result r) {
         Benchmark.Options o = r.options();
         System.out.printf(Locale.ROOT, "%n%s%d rows x %d features, k=%d, %s covariance, reg-covar %s, %d partitions, %d cores, BLAS %s, kernels %s%n",
-                o.input() == null ? "" : o.input().path() + ": ", o.rows(), o.dim(), o.k(), o.covariance(),
+                o.input() == null ? "" : o.input().path() + ": ", o.rows(), o.dim(), o.k(),
+                o.covariance() + (o.factors() > 0 ? " (" + o.factors() + " factors)" : ""),
                 o.effectiveRegCovar(), o.partitions(), r.cores(), r.blas(), r.kernels());
         System.out.printf(Locale.ROOT, "%-28s %12s %12s%n", "", "mixem", "MLlib");
         System.out.printf(Locale.ROOT, "%-28s %12.4f %12s%n", "seconds per iteration", r.mixemSecondsPerIteration(),

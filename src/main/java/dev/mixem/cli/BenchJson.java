@@ -19,6 +19,9 @@ public final class BenchJson {
         n.put("dim", o.dim());
         n.put("k", o.k());
         n.put("covariance", o.covariance().serializedName());
+        if (o.factors() > 0) {
+            n.put("factors", o.factors());
+        }
         n.put("iterations", o.iterations());
         n.put("partitions", o.partitions());
         n.put("rounds", o.rounds());

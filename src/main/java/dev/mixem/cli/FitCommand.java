@@ -38,8 +38,13 @@ final class FitCommand implements Callable<Integer> {
             + " model.json and trace.csv), and start afresh over an earlier checkpoint in --checkpoint-dir.")
     boolean overwrite;
 
-    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type,"
+            + " or factor (mixtures of factor analyzers, with --factors) (default: ${DEFAULT-VALUE}).")
     String covariance;
+
+    @Option(names = "--factors", paramLabel = "Q", description = "With --covariance factor: latent factors per"
+            + " component, Σ_k = Λ_k Λ_kᵀ + Ψ_k with Λ_k d x Q.")
+    int factors;
 
     @Option(names = "--init", description = "kmeans-parallel, kmeans++ or random (default: ${DEFAULT-VALUE}).")
     String init;
@@ -111,7 +116,8 @@ final class FitCommand implements Callable<Integer> {
             policy = InvalidPolicy.parse(invalid);
             missingPolicy = MissingPolicy.parse(missing);
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), nInit, maxIter, tol,
-                    regCovar, seed);
+                    regCovar, seed, dev.mixem.config.MethodOptions.defaults(dev.mixem.config.FitMethod.EM,
+                    Double.POSITIVE_INFINITY), factors);
             in = input.spec();
             in.effectiveFormat();
             if (checkpointEvery < 1) {

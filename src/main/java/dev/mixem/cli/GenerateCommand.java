@@ -51,8 +51,12 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--covariance", defaultValue = "full",
             description = "Structure of the true covariances: full (random rotations), diag, tied (one random full"
-                    + " matrix for all components) or spherical (default: ${DEFAULT-VALUE}).")
+                    + " matrix for all components), spherical, or factor (with --factors: loadings N(0, 0.5/Q),"
+                    + " uniquenesses uniform on [0.1, 0.3]) (default: ${DEFAULT-VALUE}).")
     String covariance;
+
+    @Option(names = "--factors", paramLabel = "Q", description = "With --covariance factor: latent factors per component.")
+    int factors;
 
     @Option(names = "--missing-fraction", defaultValue = "0",
             description = "Fraction of cells left empty (null), chosen completely at random (default: ${DEFAULT-VALUE}).")
@@ -64,6 +68,13 @@ final class GenerateCommand implements Callable<Integer> {
         CovarianceType type;
         try {
             type = CovarianceType.parse(covariance);
+            type.requireFactors(factors);
+            if (type != CovarianceType.FACTOR && factors != 0) {
+                throw new IllegalArgumentException("--factors applies to --covariance factor only");
+            }
+            if (factors >= dim && type == CovarianceType.FACTOR) {
+                throw new IllegalArgumentException("--factors must be below --dim");
+            }
             if (rows < 1 || dim < 1 || k < 1) {
                 throw new IllegalArgumentException("rows, dim and k must be >= 1");
             }
@@ -86,7 +97,8 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("generate");
         try {
-            write(spark, type, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction, overwrite);
+            write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
+                    overwrite);
         } finally {
             Spark.stop(spark);
         }
@@ -111,6 +123,14 @@ final class GenerateCommand implements Callable<Integer> {
      */
     static GaussianParams write(SparkSession spark, CovarianceType type, long rows, int dim, int k, long seed, String output,
                       String fmt, int partitionsOpt, double separation, double missingFraction, boolean overwrite) {
+        return write(spark, type, 0, rows, dim, k, seed, output, fmt, partitionsOpt, separation, missingFraction,
+                overwrite);
+    }
+
+    /** {@link #write(SparkSession, CovarianceType, long, int, int, long, String, String, int, double, double, boolean)} with q factors. */
+    static GaussianParams write(SparkSession spark, CovarianceType type, int factors, long rows, int dim, int k,
+                                long seed, String output, String fmt, int partitionsOpt, double separation,
+                                double missingFraction, boolean overwrite) {
         var conf = spark.sparkContext().hadoopConfiguration();
         Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
         String truthPath = data.path() + ".truth.json";
@@ -118,7 +138,7 @@ final class GenerateCommand implements Callable<Integer> {
         int partitions = partitionsOpt > 0 ? partitionsOpt
                 : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
         partitions = (int) Math.min(partitions, rows);
-        GaussianParams truth = Generator.truth(type, k, dim, separation, seed);
+        GaussianParams truth = Generator.truth(type, factors, k, dim, separation, seed);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
         var frame = Generator.frame(spark, truth, rows, partitions, seed, missingFraction);
         data.write(tmp -> {

@@ -34,6 +34,9 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             System.err.println("mixem: " + reason(ex));
+            if (Boolean.getBoolean("mixem.trace")) {
+                ex.printStackTrace();
+            }
             Throwable usage = find(ex, CommandLine.ParameterException.class);
             return usage != null ? 2 : 1;
         });

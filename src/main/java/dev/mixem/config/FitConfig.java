@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param regCovar       non-negative constant added to every covariance diagonal (variance units)
  * @param seed           seed of every random draw of the fit
  * @param method         how the parameters are updated (EM by default) and the method's options
+ * @param factors        factors per component of the factor structure (q ≥ 1); 0 for the other structures
  */
 public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
-                        double tol, double regCovar, long seed, MethodOptions method) {
+                        double tol, double regCovar, long seed, MethodOptions method, int factors) {
 
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
@@ -44,6 +45,16 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         if (!(regCovar >= 0) || Double.isInfinite(regCovar)) {
             throw new IllegalArgumentException("reg-covar must be a finite number >= 0, got " + regCovar);
         }
+        if (covarianceType != CovarianceType.FACTOR && factors != 0) {
+            throw new IllegalArgumentException("--factors applies to --covariance factor only");
+        }
+        factors = covarianceType.requireFactors(factors);
+    }
+
+    /** A structure without factors. */
+    public FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter, double tol,
+                     double regCovar, long seed, MethodOptions method) {
+        this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, 0);
     }
 
     /** An EM fit, which max-iter and tol stop (its budget of passes is unlimited). */
@@ -60,27 +71,33 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     }
 
     public FitConfig withMethod(MethodOptions newMethod) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors);
     }
 
     public FitConfig withSeed(long newSeed) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors);
     }
 
     public FitConfig withInit(InitMethod newInit) {
-        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method);
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors);
     }
 
     public FitConfig withNInit(int newNInit) {
-        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method);
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors);
     }
 
     public FitConfig withMaxIter(int newMaxIter, double newTol) {
-        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method);
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors);
     }
 
     public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
-        return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed, method);
+        return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed, method,
+                type == CovarianceType.FACTOR ? factors : 0);
+    }
+
+    /** The factor structure with q factors per component. */
+    public FitConfig withFactors(int q, double newRegCovar) {
+        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q);
     }
 
     /** The configuration as ordered name/value pairs, with the names the command line uses. */
@@ -88,6 +105,9 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("k", k);
         m.put("covariance", covarianceType.serializedName());
+        if (covarianceType == CovarianceType.FACTOR) {
+            m.put("factors", factors);
+        }
         m.put("init", init.serializedName());
         m.put("nInit", nInit);
         m.put("maxIter", maxIter);

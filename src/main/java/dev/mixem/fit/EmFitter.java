@@ -49,7 +49,7 @@ public final class EmFitter {
      * gives (the same parameters, log-likelihoods and iterations; only the seconds differ).
      */
     public FitResult<GaussianParams> fit(BlockSource source, FitConfig cfg, Checkpointer<GaussianParams> checkpoints) {
-        return fit(GaussianFamily.of(cfg.covarianceType()), Initializer::initialize, source, cfg, checkpoints);
+        return fit(GaussianFamily.of(cfg.covarianceType(), cfg.factors()), Initializer::initialize, source, cfg, checkpoints);
     }
 
     /** Runs {@code nInit} restarts of EM for the family, each initialized with its own seed, and keeps the best. */
@@ -93,7 +93,7 @@ public final class EmFitter {
 
     /** Gaussian EM from the given initial parameters. */
     public FitResult<GaussianParams> run(BlockSource source, GaussianParams init, FitConfig cfg, int restart) {
-        return run(GaussianFamily.of(init.type()), source, asEm(cfg), restart, FitLoop.State.start(init),
+        return run(GaussianFamily.of(init.type(), init.factors()), source, asEm(cfg), restart, FitLoop.State.start(init),
                 Checkpointer.none(), null, List.of());
     }
 

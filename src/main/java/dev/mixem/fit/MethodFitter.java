@@ -39,7 +39,7 @@ public final class MethodFitter {
     /** The Gaussian family with the parameters' covariance structure. */
     public static Result<GaussianParams> run(BlockSource source, GaussianParams init, FitConfig cfg,
                                              FitListener listener) {
-        return run(GaussianFamily.of(init.type()), source, init, cfg, listener);
+        return run(GaussianFamily.of(init.type(), init.factors()), source, init, cfg, listener);
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.mixem.init;
 
+import dev.mixem.config.CovarianceType;
+import dev.mixem.math.Seeds;
+
 import dev.mixem.family.MixtureFamily;
 
 import dev.mixem.math.LocalKMeans;
@@ -88,9 +91,41 @@ public final class Initializer {
      */
     public static MixtureFamily.Update<GaussianParams> fromCenters(BlockSource source, double[] centers, FitConfig cfg,
                                                                    String description) {
-        GaussianStats stats = source.aggregate(new NearestCenterPass(centers, cfg.k(), source.dim(),
-                cfg.covarianceType()), description);
-        return GaussianMStep.update(stats, centers, cfg.covarianceType(), cfg.regCovar());
+        boolean factor = cfg.covarianceType() == CovarianceType.FACTOR;
+        CovarianceType pass = factor ? CovarianceType.DIAG : cfg.covarianceType();
+        GaussianStats stats = source.aggregate(new NearestCenterPass(centers, cfg.k(), source.dim(), pass),
+                description);
+        MixtureFamily.Update<GaussianParams> u = GaussianMStep.update(stats, centers, pass, cfg.regCovar());
+        return factor ? new MixtureFamily.Update<>(factorStart(u.params(), cfg.factors(), cfg.regCovar(),
+                Seeds.mix(cfg.seed(), 0x6661L)), u.dropped()) : u;
+    }
+
+    /**
+     * Factor analyzers from the clusters' diagonal fit: Ψ = ½σ² + reg and seeded loadings N(0, ½σ²_j/q), so that
+     * each feature's implied variance is σ²_j on average. EM turns the loadings to the clusters' main
+     * directions (each iteration acts like a step of subspace iteration); loadings of 0 would be a fixed point.
+     */
+    static GaussianParams factorStart(GaussianParams diag, int q, double regCovar, long seed) {
+        int k = diag.k();
+        int d = diag.dim();
+        if (q >= d) {
+            throw new IllegalArgumentException("--factors must be below the number of features (" + d + "), got " + q);
+        }
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        double[] cov = new double[CovarianceType.FACTOR.paramLength(k, d, q)];
+        for (int c = 0; c < k; c++) {
+            double[] var = diag.covariance(c);
+            int o = c * d * (q + 1);
+            for (int j = 0; j < d; j++) {
+                double v = Math.max(var[j] - regCovar, 0);
+                cov[o + j] = 0.5 * v + regCovar;
+                double sd = Math.sqrt(0.5 * v / q);
+                for (int t = 0; t < q; t++) {
+                    cov[o + d + j + t * d] = sd * rng.nextGaussian();
+                }
+            }
+        }
+        return new GaussianParams(CovarianceType.FACTOR, q, k, d, diag.weights(), diag.means(), cov);
     }
 
     /**

@@ -203,7 +203,8 @@ public final class FitJob {
         int p = partitions > 0 ? partitions : in.frame().rdd().getNumPartitions();
         int d = in.extractor().dim();
         ResourcePlan.Shape shape = new ResourcePlan.Shape(rowsEstimate, d, cfg.k(), cfg.covarianceType(), p,
-                DeterministicReduce.DEFAULT_FAN_IN, blockRows, Initializer.driverSampleRows(cfg.init(), cfg.k(), d));
+                DeterministicReduce.DEFAULT_FAN_IN, blockRows, Initializer.driverSampleRows(cfg.init(), cfg.k(), d),
+                cfg.factors());
         ResourcePlan.enforce(ResourcePlan.check(shape, SparkResources.of(spark)), LogProgress.LOG::warn);
     }
 
@@ -241,6 +242,10 @@ public final class FitJob {
             if (!src.skippedRows().isEmpty()) {
                 LogProgress.LOG.warn("skipped invalid rows (--invalid skip): "
                         + src.skippedRows().values().stream().mapToLong(Long::longValue).sum() + " " + src.skippedRows());
+            }
+            if (cfg.covarianceType() == dev.mixem.config.CovarianceType.FACTOR && src.missingCells() > 0) {
+                throw new IllegalArgumentException("the input has " + src.missingCells() + " missing cells, which"
+                        + " factor covariance does not marginalize yet: fill them or use another --covariance");
             }
             if (src.missingCells() > 0 || src.allMissingRows() > 0) {
                 LogProgress.LOG.info(String.format(Locale.ROOT,

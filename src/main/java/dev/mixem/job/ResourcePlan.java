@@ -36,7 +36,12 @@ public final class ResourcePlan {
 
     /** The problem: rows (-1 when not known before reading), features, components, structure, partitions. */
     public record Shape(long rows, int dim, int k, CovarianceType type, int partitions, int fanIn, int blockRows,
-                        long sampleRows) {
+                        long sampleRows, int factors) {
+        /** A structure without factors. */
+        public Shape(long rows, int dim, int k, CovarianceType type, int partitions, int fanIn, int blockRows,
+                     long sampleRows) {
+            this(rows, dim, k, type, partitions, fanIn, blockRows, sampleRows, 0);
+        }
     }
 
     /**
@@ -55,11 +60,11 @@ public final class ResourcePlan {
         List<Finding> out = new ArrayList<>();
         int k = s.k();
         int d = s.dim();
-        long travelling = 8 * GaussianStats.travellingDoubles(k, d, s.type()) + 512;
+        long travelling = 8 * GaussianStats.travellingDoubles(k, d, s.type(), s.factors()) + 512;
         long second = s.type() == CovarianceType.FULL ? (long) k * d * d
-                : s.type() == CovarianceType.TIED ? (long) d * d : (long) k * d;
+                : s.type() == CovarianceType.TIED ? (long) d * d : (long) k * s.type().statsStride(d, s.factors());
         long unpacked = 8 * ((long) k + (long) k * d + second + 3);
-        long params = 8 * paramDoubles(k, d, s.type());
+        long params = 8 * paramDoubles(k, d, s.type(), s.factors());
         int atOnce = s.partitions() <= s.fanIn() ? s.partitions() : (s.partitions() + s.fanIn() - 1) / s.fanIn();
         long results = atOnce * travelling;
         String what = String.format(Locale.ROOT, "k=%d, %s covariance, %d features", k, s.type().serializedName(), d);
@@ -145,13 +150,15 @@ public final class ResourcePlan {
     }
 
     /** Doubles of the parameters as the kernels hold them (weights, means, covariances and their factors). */
-    static long paramDoubles(int k, int d, CovarianceType type) {
+    static long paramDoubles(int k, int d, CovarianceType type, int q) {
         long dd = (long) d * d;
         return switch (type) {
             case FULL -> k + (long) k * d + 2L * k * dd;
             case TIED -> k + (long) k * d + 2L * dd;
             case DIAG -> k + 3L * k * d;
             case SPHERICAL -> k + (long) k * d + 2L * k;
+            // Means, Ψ and Λ, and the scorer's ψ⁻¹, W and the q x q factor.
+            case FACTOR -> k + (long) k * d + (long) k * type.paramLength(1, d, q) + (long) k * type.factorStride(d, q);
         };
     }
 

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * because {@link GaussianMixtureParams#paramSet} hands it out; its members are package-private.
  */
 public final class ParamSet {
-    static final String[] COVARIANCE_TYPES = Arrays.stream(CovarianceType.values())
+    static final String[] COVARIANCE_TYPES = CovarianceType.WITHOUT_FACTORS.stream()
             .map(CovarianceType::serializedName).toArray(String[]::new);
     static final String[] INIT_MODES = Arrays.stream(InitMethod.values()).map(InitMethod::serializedName)
             .toArray(String[]::new);

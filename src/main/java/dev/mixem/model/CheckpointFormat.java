@@ -163,6 +163,9 @@ public final class CheckpointFormat {
         n.put("covarianceType", p.type().serializedName());
         n.put("k", p.k());
         n.put("dimension", p.dim());
+        if (p.factors() > 0) {
+            n.put("factors", p.factors());
+        }
         add(n.putArray("weights"), p.weights());
         add(n.putArray("means"), p.means());
         add(n.putArray("covariances"), p.covariances());
@@ -170,7 +173,8 @@ public final class CheckpointFormat {
     }
 
     private static GaussianParams params(JsonNode n) {
-        return GaussianParams.restore(CovarianceType.parse(n.get("covarianceType").asText()), n.get("k").asInt(),
+        return GaussianParams.restore(CovarianceType.parse(n.get("covarianceType").asText()),
+                n.has("factors") ? n.get("factors").asInt() : 0, n.get("k").asInt(),
                 n.get("dimension").asInt(), doubles(n.get("weights")), doubles(n.get("means")),
                 doubles(n.get("covariances")));
     }

@@ -461,7 +461,7 @@ public final class ModelSelection {
             }
         }
         double[] start = centers;
-        return new EmFitter(listener).fit(GaussianFamily.of(cfg.covarianceType()),
+        return new EmFitter(listener).fit(GaussianFamily.of(cfg.covarianceType(), cfg.factors()),
                 (s, c, ignoredSeed, r) -> Initializer.fromCenters(s, start, c, "init"), source, cfg, checkpointer);
     }
 

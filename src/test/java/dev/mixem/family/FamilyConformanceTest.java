@@ -47,7 +47,7 @@ class FamilyConformanceTest {
 
     static Stream<Case<?, ?>> families() {
         List<Case<?, ?>> cases = new ArrayList<>();
-        for (CovarianceType t : CovarianceType.values()) {
+        for (CovarianceType t : CovarianceType.WITHOUT_FACTORS) {
             cases.add(new Case<>("gaussian " + t.serializedName(), GaussianFamily.of(t), Initializer::initialize));
         }
         return cases.stream();

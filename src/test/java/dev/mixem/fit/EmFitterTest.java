@@ -56,7 +56,7 @@ class EmFitterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CovarianceType.class)
+    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void logLikelihoodNeverDecreases(CovarianceType type) {
         // Overlapping components (separation 1.5) so that EM takes many iterations.
         GaussianParams truth = SyntheticMixture.random(type, 4, 3, 1.5, 21);
@@ -138,7 +138,7 @@ class EmFitterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CovarianceType.class)
+    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void variancesFarFromTheOriginAreRecovered(CovarianceType type) {
         // Unit-spread rows offset by 1e8: raw moments Σx² - n·μ² would cancel 16 digits and lose everything.
         // Every structure's kernel must keep them (diag and spherical centre on one shared reference).
@@ -179,6 +179,7 @@ class EmFitterTest {
                     case FULL, DIAG -> expected[f][j];
                     case SPHERICAL -> (expected[f][0] + expected[f][1]) / 2;
                     case TIED -> (expected[0][j] + expected[1][j]) / 2;
+                    case FACTOR -> throw new IllegalStateException("not a case of this test");
                 };
                 // Each value carries about 1e8·eps ≈ 1.5e-8 of rounding, so variances are good to ~1e-8
                 // relative; the issue asks 1e-6 (tied pools the weights' rounding too: still ~1e-8).

@@ -24,6 +24,8 @@ public sealed interface Covariance permits FullCovariance, DiagCovariance, TiedC
             case DIAG -> DiagCovariance.INSTANCE;
             case TIED -> TiedCovariance.INSTANCE;
             case SPHERICAL -> SphericalCovariance.INSTANCE;
+            // Its M-step and EM bound need the previous loadings: FactorMStep, called by GaussianFamily.
+            case FACTOR -> throw new IllegalArgumentException("factor covariance has no Covariance strategy");
         };
     }
 

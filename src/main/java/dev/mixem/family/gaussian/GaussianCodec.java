@@ -10,7 +10,8 @@ import dev.mixem.config.CovarianceType;
 /**
  * The Gaussian family's parameters in JSON: {@code k}, {@code dimension}, {@code weights} [K], {@code means}
  * [K][D], and by structure {@code covariances} [K][D][D] (full), {@code covariance} [D][D] (tied),
- * {@code variances} [K][D] (diag) or [K] (spherical). Matrices are written row by row; every variance
+ * {@code variances} [K][D] (diag) or [K] (spherical), or for factor {@code factors} (q), {@code uniquenesses}
+ * [K][D] and {@code loadings} [K][D][q] (Σ_k = Λ_k Λ_kᵀ + Ψ_k). Matrices are written row by row; every variance
  * includes reg-covar. Reading checks every shape and value and that each covariance is positive definite
  * (through {@link GaussianParams}).
  */
@@ -59,6 +60,23 @@ public final class GaussianCodec implements ParamsCodec<GaussianParams> {
                 }
             }
             case SPHERICAL -> addArray(root.putArray("variances"), params.covariances());
+            case FACTOR -> {
+                int q = params.factors();
+                root.put("factors", q);
+                ArrayNode psi = root.putArray("uniquenesses");
+                ArrayNode lam = root.putArray("loadings");
+                for (int c = 0; c < k; c++) {
+                    addArray(psi.addArray(), params.uniquenesses(c));
+                    double[] l = params.loadings(c);
+                    ArrayNode rows = lam.addArray();
+                    for (int j = 0; j < d; j++) {
+                        ArrayNode row = rows.addArray();
+                        for (int t = 0; t < q; t++) {
+                            row.add(l[j + t * d]);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -76,6 +94,9 @@ public final class GaussianCodec implements ParamsCodec<GaussianParams> {
         checkLength(meansNode, k, "means");
         for (int c = 0; c < k; c++) {
             System.arraycopy(vector(meansNode.get(c), d, "means[" + c + "]"), 0, means, c * d, d);
+        }
+        if (type == CovarianceType.FACTOR) {
+            return readFactor(root, k, d, weights, means);
         }
         double[] cov = new double[type.paramLength(k, d)];
         switch (type) {
@@ -95,8 +116,34 @@ public final class GaussianCodec implements ParamsCodec<GaussianParams> {
                 }
             }
             case SPHERICAL -> cov = vector(require(root, "variances"), k, "variances");
+            case FACTOR -> throw new IllegalStateException("read above");
         }
         return new GaussianParams(type, k, d, weights, means, cov);
+    }
+
+    private static GaussianParams readFactor(JsonNode root, int k, int d, double[] weights, double[] means) {
+        int q = integer(root, "factors");
+        if (q < 1 || q >= d) {
+            throw new IllegalArgumentException("factors must be between 1 and dimension - 1, got " + q);
+        }
+        JsonNode psi = require(root, "uniquenesses");
+        JsonNode lam = require(root, "loadings");
+        checkLength(psi, k, "uniquenesses");
+        checkLength(lam, k, "loadings");
+        double[] cov = new double[CovarianceType.FACTOR.paramLength(k, d, q)];
+        for (int c = 0; c < k; c++) {
+            int o = c * d * (q + 1);
+            System.arraycopy(vector(psi.get(c), d, "uniquenesses[" + c + "]"), 0, cov, o, d);
+            JsonNode rows = lam.get(c);
+            checkLength(rows, d, "loadings[" + c + "]");
+            for (int j = 0; j < d; j++) {
+                double[] row = vector(rows.get(j), q, "loadings[" + c + "][" + j + "]");
+                for (int t = 0; t < q; t++) {
+                    cov[o + d + j + t * d] = row[t];
+                }
+            }
+        }
+        return new GaussianParams(CovarianceType.FACTOR, q, k, d, weights, means, cov);
     }
 
     private static JsonNode require(JsonNode root, String field) {

@@ -19,18 +19,45 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
 
     static {
         for (CovarianceType t : CovarianceType.values()) {
-            INSTANCES[t.ordinal()] = new GaussianFamily(t);
+            if (t != CovarianceType.FACTOR) {
+                INSTANCES[t.ordinal()] = new GaussianFamily(t, 0);
+            }
         }
     }
 
     private final CovarianceType type;
+    /** Factors per component (factor structure; 0 otherwise). */
+    private final int q;
 
-    private GaussianFamily(CovarianceType type) {
+    private GaussianFamily(CovarianceType type, int q) {
         this.type = type;
+        this.q = q;
     }
 
+    /** The family of a structure without factors (factor needs {@link #of(CovarianceType, int)}). */
     public static GaussianFamily of(CovarianceType type) {
+        return of(type, 0);
+    }
+
+    /** The family of any structure; q is the number of factors of the factor structure, ignored otherwise. */
+    public static GaussianFamily of(CovarianceType type, int q) {
+        if (type == CovarianceType.FACTOR) {
+            return new GaussianFamily(type, type.requireFactors(q));
+        }
         return INSTANCES[type.ordinal()];
+    }
+
+    /** The family's factors per component (factor structure; 0 otherwise). */
+    public int factors() {
+        return q;
+    }
+
+    /** Methods other than full-batch EM need the gradient and online EM's re-centring, which factor lacks yet. */
+    private void requireNotFactor(String what) {
+        if (type == CovarianceType.FACTOR) {
+            throw new UnsupportedOperationException(what + " is not available for factor covariance yet: use"
+                    + " --method em");
+        }
     }
 
     public CovarianceType covarianceType() {
@@ -56,6 +83,9 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
     @Override
     public Update<GaussianParams> mStep(GaussianStats stats, GaussianParams before, double regCovar) {
         check(before);
+        if (type == CovarianceType.FACTOR) {
+            return FactorMStep.update(stats, before, regCovar);
+        }
         return GaussianMStep.update(stats, before.means(), type, regCovar);
     }
 
@@ -64,28 +94,34 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
         if (!step.dropped().isEmpty()) {
             return Double.NEGATIVE_INFINITY;
         }
+        if (type == CovarianceType.FACTOR) {
+            return FactorMStep.auxiliary(stats, before, step.params()) - FactorMStep.auxiliary(stats, before, before);
+        }
         return GaussianMStep.auxiliary(stats, before.means(), step.params())
                 - GaussianMStep.auxiliary(stats, before.means(), before);
     }
 
     @Override
     public long freeParameters(GaussianParams params) {
-        return type.freeParameters(params.k(), params.dim());
+        return type.freeParameters(params.k(), params.dim(), params.factors());
     }
 
     @Override
     public double[] toVector(GaussianParams params) {
         check(params);
+        requireNotFactor("the gradient methods' coordinates");
         return GaussianGradient.toVector(params);
     }
 
     @Override
     public GaussianParams fromVector(double[] v, GaussianParams shape) {
+        requireNotFactor("the gradient methods' coordinates");
         return GaussianGradient.fromVector(v, type, shape.k(), shape.dim());
     }
 
     @Override
     public double[] gradient(GaussianStats stats, GaussianParams params) {
+        requireNotFactor("the gradient");
         return GaussianGradient.gradient(stats, params);
     }
 
@@ -113,6 +149,7 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
      */
     @Override
     public GaussianStats recentred(GaussianStats s, GaussianParams before, Update<GaussianParams> step) {
+        requireNotFactor("online EM");
         GaussianStats kept = dropComponents(s, step.dropped());
         double[] from = dropMeans(before.means(), step.dropped(), before.dim());
         double[] to = step.params().means();
@@ -144,6 +181,16 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
         if (Math.abs(sum - 1) > 1e-12) {
             return false;
         }
+        if (p.type() == CovarianceType.FACTOR) {
+            for (int c = 0; c < p.k(); c++) {
+                for (double v : p.uniquenesses(c)) {
+                    if (!(v > 0)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
         // Tied has one matrix for all components: factor it once.
         int distinct = p.type() == CovarianceType.TIED ? 1 : p.k();
         for (int c = 0; c < distinct; c++) {
@@ -169,7 +216,7 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
 
     @Override
     public GaussianParams planted(int k, int d, double separation, long seed) {
-        return SyntheticMixture.random(type, k, d, separation, seed);
+        return SyntheticMixture.random(type, q, k, d, separation, seed);
     }
 
     @Override
@@ -178,7 +225,7 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
     }
 
     private void check(GaussianParams p) {
-        if (p.type() != type) {
+        if (p.type() != type || p.factors() != q) {
             throw new IllegalArgumentException("parameters with " + p.type().serializedName()
                     + " covariance given to the Gaussian family with " + type.serializedName() + " covariance");
         }
@@ -190,7 +237,7 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
         }
         int k = s.k - dropped.size();
         int d = s.d;
-        GaussianStats out = GaussianStats.empty(k, d, s.type);
+        GaussianStats out = GaussianStats.empty(k, d, s.type, s.q);
         int per = s.stride;
         if (per == 0) {
             System.arraycopy(s.second, 0, out.second, 0, s.second.length);

@@ -18,6 +18,8 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
     private static final long serialVersionUID = 1L;
 
     private final CovarianceType type;
+    /** Factors per component (factor structure only; 0 otherwise). */
+    private final int q;
     private final int k;
     private final int d;
     private final double[] weights;
@@ -32,7 +34,17 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
      *                    diag: k*d variances; tied: one d*d column-major matrix; spherical: k variances
      */
     public GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances) {
-        this(type, k, d, weights, means, covariances, true);
+        this(type, 0, k, d, weights, means, covariances, true);
+    }
+
+    /**
+     * Parameters of any structure; q is the number of factors of the factor structure (ignored otherwise),
+     * whose compact covariances hold per component its d uniquenesses Ψ, then its d x q loadings Λ
+     * (column-major), at offset c·d·(q+1).
+     */
+    public GaussianParams(CovarianceType type, int q, int k, int d, double[] weights, double[] means,
+                          double[] covariances) {
+        this(type, q, k, d, weights, means, covariances, true);
     }
 
     /**
@@ -41,15 +53,25 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
      */
     public static GaussianParams restore(CovarianceType type, int k, int d, double[] weights, double[] means,
                                          double[] covariances) {
-        return new GaussianParams(type, k, d, weights, means, covariances, false);
+        return new GaussianParams(type, 0, k, d, weights, means, covariances, false);
     }
 
-    private GaussianParams(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances,
-                           boolean normalize) {
+    /** {@link #restore(CovarianceType, int, int, double[], double[], double[])} with q factors. */
+    public static GaussianParams restore(CovarianceType type, int q, int k, int d, double[] weights, double[] means,
+                                         double[] covariances) {
+        return new GaussianParams(type, q, k, d, weights, means, covariances, false);
+    }
+
+    private GaussianParams(CovarianceType type, int q, int k, int d, double[] weights, double[] means,
+                           double[] covariances, boolean normalize) {
         if (k < 1 || d < 1) {
             throw new IllegalArgumentException("need k >= 1 and d >= 1, got k=" + k + ", d=" + d);
         }
-        int covLen = type.paramLength(k, d);
+        q = type.requireFactors(q);
+        if (q >= d) {
+            throw new IllegalArgumentException("factors must be fewer than the features, got q=" + q + ", d=" + d);
+        }
+        int covLen = type.paramLength(k, d, q);
         if (weights.length != k || means.length != k * d || covariances.length != covLen) {
             throw new IllegalArgumentException("parameter arrays have lengths " + weights.length + ", "
                     + means.length + ", " + covariances.length + "; expected " + k + ", " + k * d + ", " + covLen);
@@ -67,6 +89,7 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
         requireFinite(means, "mean");
         requireFinite(covariances, "covariance");
         this.type = type;
+        this.q = q;
         this.k = k;
         this.d = d;
         this.weights = weights.clone();
@@ -110,6 +133,11 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
         return k;
     }
 
+    /** Factors per component (factor structure; 0 for the others). */
+    public int factors() {
+        return q;
+    }
+
     public int dim() {
         return d;
     }
@@ -145,13 +173,54 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
                 Arrays.fill(v, covariances[c]);
                 yield v;
             }
+            case FACTOR -> impliedCovariance(c);
         };
+    }
+
+    /** Factor: component c's uniquenesses Ψ (d). */
+    public double[] uniquenesses(int c) {
+        requireFactor();
+        return Arrays.copyOfRange(covariances, c * d * (q + 1), c * d * (q + 1) + d);
+    }
+
+    /** Factor: component c's loadings Λ (d x q, column-major). */
+    public double[] loadings(int c) {
+        requireFactor();
+        int o = c * d * (q + 1) + d;
+        return Arrays.copyOfRange(covariances, o, o + d * q);
+    }
+
+    private void requireFactor() {
+        if (type != CovarianceType.FACTOR) {
+            throw new IllegalStateException("only the factor structure has loadings and uniquenesses");
+        }
+    }
+
+    /** Factor: Λ_c Λ_cᵀ + Ψ_c, d x d column-major. */
+    private double[] impliedCovariance(int c) {
+        double[] psi = uniquenesses(c);
+        double[] lam = loadings(c);
+        double[] m = new double[d * d];
+        for (int b = 0; b < d; b++) {
+            for (int a = b; a < d; a++) {
+                double v = 0;
+                for (int t = 0; t < q; t++) {
+                    v += lam[a + t * d] * lam[b + t * d];
+                }
+                if (a == b) {
+                    v += psi[a];
+                }
+                m[a + b * d] = v;
+                m[b + a * d] = v;
+            }
+        }
+        return m;
     }
 
     /** Component c's covariance as a full d x d column-major matrix, whatever the structure. */
     public double[] covarianceMatrix(int c) {
         double[] cov = covariance(c);
-        if (type.matrix()) {
+        if (type.matrix() || type == CovarianceType.FACTOR) {
             return cov;
         }
         double[] m = new double[d * d];
@@ -168,6 +237,16 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
 
     /** The variances (diagonal of the covariance) of component c, for any structure. */
     public double[] variances(int c) {
+        if (type == CovarianceType.FACTOR) {
+            double[] v = uniquenesses(c);
+            double[] lam = loadings(c);
+            for (int t = 0; t < q; t++) {
+                for (int j = 0; j < d; j++) {
+                    v[j] += lam[j + t * d] * lam[j + t * d];
+                }
+            }
+            return v;
+        }
         double[] cov = covariance(c);
         if (!type.matrix()) {
             return cov;
@@ -181,7 +260,7 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
 
     /** Number of free parameters (for AIC/BIC), counted as scikit-learn counts them. */
     public long freeParameters() {
-        return type.freeParameters(k, d);
+        return type.freeParameters(k, d, q);
     }
 
     /** The precomputed form used to score rows; built once per parameter set. */

@@ -24,6 +24,8 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     public final CovarianceType type;
+    /** Factor: factors per component (0 otherwise). */
+    public final int q;
     /** Full or tied: the factors are Cholesky factors of matrices. */
     public final boolean matrix;
     /** Distance between components' factors (and scorer covariances): 0 when shared. */
@@ -52,12 +54,13 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
     public final double[] whiteMeanNorms;
     private transient Boolean gemm;
 
-    private GaussianScorer(CovarianceType type, int k, int d, double[] logConst, double[] means, double[] factors,
-                           double[] logWeights, double[] covariances, double[] center, double[] whiteMeans,
-                           double[] whiteMeanNorms) {
+    private GaussianScorer(CovarianceType type, int q, int k, int d, double[] logConst, double[] means,
+                           double[] factors, double[] logWeights, double[] covariances, double[] center,
+                           double[] whiteMeans, double[] whiteMeanNorms) {
         this.type = type;
+        this.q = q;
         this.matrix = type.matrix();
-        this.stride = type.factorStride(d);
+        this.stride = type.factorStride(d, q);
         this.k = k;
         this.d = d;
         this.logConst = logConst;
@@ -74,10 +77,11 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         int k = p.k();
         int d = p.dim();
         CovarianceType type = p.type();
+        int q = p.factors();
         double[] compact = p.covariances();
         double[] logConst = new double[k];
         double[] logWeights = new double[k];
-        double[] factors = new double[type.factorLength(k, d)];
+        double[] factors = new double[type.factorLength(k, d, q)];
         double[] cov = type == CovarianceType.SPHERICAL ? new double[k * d] : compact;
         double[] logDet = new double[k];
         switch (type) {
@@ -113,6 +117,11 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
                     logDet[c] = ld;
                 }
             }
+            case FACTOR -> {
+                for (int c = 0; c < k; c++) {
+                    logDet[c] = FactorKernel.factor(compact, c, d, q, factors, c * type.factorStride(d, q));
+                }
+            }
         }
         for (int c = 0; c < k; c++) {
             logWeights[c] = Math.log(p.weight(c));
@@ -146,7 +155,7 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
                 norms[c] = nrm;
             }
         }
-        return new GaussianScorer(type, k, d, logConst, means, factors, logWeights, cov, center, white, norms);
+        return new GaussianScorer(type, q, k, d, logConst, means, factors, logWeights, cov, center, white, norms);
     }
 
     @Override
@@ -161,7 +170,7 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
 
     @Override
     public GaussianStats emptyStats() {
-        return GaussianStats.empty(k, d, type);
+        return GaussianStats.empty(k, d, type, q);
     }
 
     /**
@@ -174,12 +183,17 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
             case FULL -> new FullKernel(this);
             case TIED -> new TiedKernel(this);
             case DIAG, SPHERICAL -> gemm() ? new DiagGemmKernel(this, false) : new DiagKernel(this);
+            case FACTOR -> new FactorKernel(this);
         };
     }
 
     /** The missing-cell kernel: conditional Gaussians for full and tied, independent features otherwise. */
     @Override
     public ChunkKernel<GaussianStats> missingKernel() {
+        if (type == CovarianceType.FACTOR) {
+            throw new UnsupportedOperationException("factor covariance does not marginalize missing cells yet:"
+                    + " fill them, or drop those rows (--missing fail names the first)");
+        }
         if (matrix) {
             return new MissingFullKernel(this);
         }

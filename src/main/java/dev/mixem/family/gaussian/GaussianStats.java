@@ -14,6 +14,8 @@ import dev.mixem.config.CovarianceType;
  *                      at offset k*d*d (the strict upper triangle stays 0)
  *   second (diag, spherical) = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
  *   second (tied)    = Σ_k Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, one pooled lower triangle (d x d)
+ *   second (factor)  = per component at offset k*stride, with u = x_i - m_k and z = E[z | x_i] under the
+ *                      pass's parameters: Σ w r u∘u (d), Σ w r u zᵀ (d x q), Σ w r z (q), Σ w r z zᵀ (q x q)
  * </pre>
  * with the totals of {@link MixtureStats}.
  * where w_i is the row weight (1 without a weight column). Merging is elementwise addition.
@@ -24,6 +26,8 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
     public final int k;
     public final int d;
     public final CovarianceType type;
+    /** Factors per component (factor structure; 0 otherwise). */
+    public final int q;
     /** Distance between components' second moments ({@link CovarianceType#statsStride}); 0 for tied. */
     public final int stride;
     public final double[] resp;
@@ -32,16 +36,17 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
     /** Whether {@link #second} holds only the lower triangles, packed column by column ({@link #packed}). */
     private final boolean packedTriangles;
 
-    private GaussianStats(int k, int d, CovarianceType type) {
-        this(k, d, type, new double[k], new double[k * d], new double[type.statsLength(k, d)], false);
+    private GaussianStats(int k, int d, CovarianceType type, int q) {
+        this(k, d, type, q, new double[k], new double[k * d], new double[type.statsLength(k, d, q)], false);
     }
 
-    private GaussianStats(int k, int d, CovarianceType type, double[] resp, double[] first, double[] second,
+    private GaussianStats(int k, int d, CovarianceType type, int q, double[] resp, double[] first, double[] second,
                           boolean packedTriangles) {
         this.k = k;
         this.d = d;
         this.type = type;
-        this.stride = type.statsStride(d);
+        this.q = type.requireFactors(q);
+        this.stride = type.statsStride(d, q);
         this.resp = resp;
         this.first = first;
         this.second = second;
@@ -73,7 +78,7 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
                 t += d - j;
             }
         }
-        GaussianStats p = new GaussianStats(k, d, type, resp, first, tri, true);
+        GaussianStats p = new GaussianStats(k, d, type, q, resp, first, tri, true);
         p.mergeTotals(this);
         return p;
     }
@@ -93,21 +98,32 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
                 t += d - j;
             }
         }
-        GaussianStats u = new GaussianStats(k, d, type, resp, first, full, false);
+        GaussianStats u = new GaussianStats(k, d, type, q, resp, first, full, false);
         u.mergeTotals(this);
         return u;
     }
 
     /** Doubles that travel per statistic: resp, first, second (as {@link #packed}), and the three totals. */
     public static long travellingDoubles(int k, int d, CovarianceType type) {
+        return travellingDoubles(k, d, type, 0);
+    }
+
+    /** {@link #travellingDoubles(int, int, CovarianceType)} with q factors (factor structure). */
+    public static long travellingDoubles(int k, int d, CovarianceType type, int q) {
         long second = type == CovarianceType.FULL ? (long) k * d * (d + 1) / 2
-                : type == CovarianceType.TIED ? (long) d * (d + 1) / 2 : type.statsLength(k, d);
+                : type == CovarianceType.TIED ? (long) d * (d + 1) / 2
+                : (long) k * type.statsStride(d, q);
         return k + (long) k * d + second + 3;
     }
 
     /** The identity of {@link #mergeFrom}: every statistic zero. */
     public static GaussianStats empty(int k, int d, CovarianceType type) {
-        return new GaussianStats(k, d, type);
+        return new GaussianStats(k, d, type, 0);
+    }
+
+    /** {@link #empty(int, int, CovarianceType)} with q factors (factor structure). */
+    public static GaussianStats empty(int k, int d, CovarianceType type, int q) {
+        return new GaussianStats(k, d, type, q);
     }
 
     @Override
@@ -115,7 +131,7 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
         if (packedTriangles || o.packedTriangles) {
             throw new IllegalStateException("packed statistics must be unpacked before they merge");
         }
-        if (o.k != k || o.d != d || o.type != type) {
+        if (o.k != k || o.d != d || o.type != type || o.q != q) {
             throw new IllegalArgumentException("cannot merge statistics of shape (k=" + o.k + ", d=" + o.d
                     + ", " + o.type + ") into (k=" + k + ", d=" + d + ", " + type + ")");
         }
@@ -127,7 +143,7 @@ public final class GaussianStats extends MixtureStats<GaussianStats> {
     }
 
     public GaussianStats copy() {
-        GaussianStats c = new GaussianStats(k, d, type);
+        GaussianStats c = new GaussianStats(k, d, type, q);
         return c.mergeFrom(this);
     }
 

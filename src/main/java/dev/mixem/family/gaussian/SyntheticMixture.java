@@ -22,6 +22,14 @@ public final class SyntheticMixture {
     }
 
     public static GaussianParams random(CovarianceType type, int k, int d, double separation, long seed) {
+        return random(type, 0, k, d, separation, seed);
+    }
+
+    /**
+     * {@link #random(CovarianceType, int, int, double, long)} for any structure; factor (q factors) draws
+     * uniquenesses uniform on [0.1, 0.3] and loadings N(0, 0.5/q), so that a feature's variance is about 0.7.
+     */
+    public static GaussianParams random(CovarianceType type, int q, int k, int d, double separation, long seed) {
         if (!(separation > 0)) {
             throw new IllegalArgumentException("separation must be > 0, got " + separation);
         }
@@ -56,6 +64,21 @@ public final class SyntheticMixture {
                 means[i] *= scale;
             }
         }
+        if (type == CovarianceType.FACTOR) {
+            q = type.requireFactors(q);
+            double[] cov = new double[type.paramLength(k, d, q)];
+            double sd = Math.sqrt(0.5 / q);
+            for (int c = 0; c < k; c++) {
+                int o = c * d * (q + 1);
+                for (int j = 0; j < d; j++) {
+                    cov[o + j] = 0.1 + 0.2 * rng.nextDouble();
+                }
+                for (int i = 0; i < d * q; i++) {
+                    cov[o + d + i] = sd * rng.nextGaussian();
+                }
+            }
+            return new GaussianParams(type, q, k, d, w, means, cov);
+        }
         double[] cov = new double[type.paramLength(k, d)];
         // Tied draws one matrix; spherical one variance per component, the mean of d draws.
         int draws = type == CovarianceType.TIED ? 1 : k;
@@ -73,12 +96,12 @@ public final class SyntheticMixture {
                 }
                 cov[c] = total / d;
             } else {
-                double[] q = randomRotation(d, rng);
+                double[] rot = randomRotation(d, rng);
                 for (int a = 0; a < d; a++) {
                     for (int b = 0; b < d; b++) {
                         double s = 0;
                         for (int t = 0; t < d; t++) {
-                            s += q[a + t * d] * lambda[t] * q[b + t * d];
+                            s += rot[a + t * d] * lambda[t] * rot[b + t * d];
                         }
                         cov[c * d * d + a + b * d] = s;
                     }
@@ -128,6 +151,10 @@ public final class SyntheticMixture {
         private final double[] cumulative;
         private final double[] z;
         private final boolean matrix;
+        /** Factor: q, the loadings (k x d x q) and the factors drawn for a row. */
+        private final int q;
+        private final double[] loadings;
+        private final double[] f;
 
         public Sampler(GaussianParams p) {
             this.p = p;
@@ -135,9 +162,19 @@ public final class SyntheticMixture {
             this.means = p.means();
             int k = p.k();
             int d = p.dim();
+            this.q = p.factors();
+            this.loadings = new double[k * d * q];
+            this.f = new double[q];
             chol = new double[p.type().matrix() ? k * d * d : k * d];
             for (int c = 0; c < k; c++) {
-                if (p.type().matrix()) {
+                if (p.type() == CovarianceType.FACTOR) {
+                    // x = μ + Λ f + ψ^½ ε with f, ε standard normal: never a d x d matrix.
+                    double[] psi = p.uniquenesses(c);
+                    for (int j = 0; j < d; j++) {
+                        chol[c * d + j] = Math.sqrt(psi[j]);
+                    }
+                    System.arraycopy(p.loadings(c), 0, loadings, c * d * q, d * q);
+                } else if (p.type().matrix()) {
                     System.arraycopy(Linalg.choleskyLower(p.covariance(c), 0, d), 0, chol, c * d * d, d * d);
                 } else {
                     double[] v = p.covariance(c);
@@ -167,8 +204,14 @@ public final class SyntheticMixture {
             for (int j = 0; j < d; j++) {
                 z[j] = rng.nextGaussian();
             }
+            for (int t = 0; t < q; t++) {
+                f[t] = rng.nextGaussian();
+            }
             for (int a = 0; a < d; a++) {
                 double s = means[c * d + a];
+                for (int t = 0; t < q; t++) {
+                    s += loadings[c * d * q + a + t * d] * f[t];
+                }
                 if (matrix) {
                     for (int b = 0; b <= a; b++) {
                         s += chol[c * d * d + a + b * d] * z[b];
