@@ -19,6 +19,15 @@ import java.util.Arrays;
  * per block once warmed up. Not thread-safe.
  */
 public final class EStep<S extends MixtureStats<S>> {
+    /**
+     * Responsibilities below this are set to 0 before the statistics are gathered (the log-likelihood and
+     * {@link #posterior} keep them). Such a responsibility changes no statistic of a component that survives
+     * the collapse rule (its share of any sum is below 1e-180 relative, far under a double's 1e-16). Kept, it
+     * and its products with the data fall into the subnormal doubles, which the CPU handles by microcode:
+     * with 1% of responsibilities there, the statistics' products ran 4 times slower (30 times at 10%), in a
+     * harness at 784 features.
+     */
+    public static final double FLOOR = 1e-200;
     private final MixtureScorer<S> scorer;
     private final int k;
     private final int d;
@@ -94,6 +103,11 @@ public final class EStep<S extends MixtureStats<S>> {
             }
             into.logLikelihood += ll;
             into.weight += total;
+            for (int t = 0, len = k * m; t < len; t++) {
+                if (logp[t] < FLOOR) {
+                    logp[t] = 0.0;
+                }
+            }
             if (w != null) {
                 for (int c = 0; c < k; c++) {
                     int base = c * m;

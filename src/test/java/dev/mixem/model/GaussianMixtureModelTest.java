@@ -29,7 +29,7 @@ public class GaussianMixtureModelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CovarianceType.class)
+    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void jsonRoundTripIsExact(CovarianceType type) {
         GaussianMixtureModel m = model(type);
         GaussianMixtureModel back = GaussianMixtureModel.fromJson(m.toJson(), "test");

@@ -22,7 +22,7 @@ class GaussianGradientTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CovarianceType.class)
+    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void gradientMatchesFiniteDifferences(CovarianceType type) {
         int k = 3;
         int d = 4;
@@ -56,7 +56,7 @@ class GaussianGradientTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CovarianceType.class)
+    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void coordinatesRoundTrip(CovarianceType type) {
         GaussianParams p = SyntheticMixture.random(type, 3, 5, 2.0, 7);
         GaussianParams back = GaussianGradient.fromVector(GaussianGradient.toVector(p), type, 3, 5);
