@@ -79,8 +79,12 @@ final class CompareCommand implements Callable<Integer> {
             description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
     double evalSample;
 
-    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type,"
+            + " or factor (with --factors) (default: ${DEFAULT-VALUE}).")
     String covariance;
+
+    @Option(names = "--factors", paramLabel = "Q", description = "With --covariance factor: latent factors per component.")
+    int factors;
 
     @Option(names = "--init", description = "Initialization shared by every method (default: ${DEFAULT-VALUE}).")
     String init;
@@ -100,7 +104,7 @@ final class CompareCommand implements Callable<Integer> {
             FitConfig defaults = Comparison.defaults(k);
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), 1, defaults.maxIter(),
                     defaults.tol(), regCovar, seed, defaults.method().withBatchFraction(batchFraction)
-                    .withBudget(budget).withEvalSample(evalSample).withEvalEvery(evalEvery));
+                    .withBudget(budget).withEvalSample(evalSample).withEvalEvery(evalEvery), factors);
             for (String m : methods) {
                 ms.add(FitMethod.parse(m));
             }
@@ -154,6 +158,9 @@ final class CompareCommand implements Callable<Integer> {
             data.put("features", d);
             data.put("k", cfg.k());
             data.put("covariance", cfg.covarianceType().serializedName());
+            if (cfg.factors() > 0) {
+                data.put("factors", cfg.factors());
+            }
             data.put("missingCells", src.missingCells());
             data.put("partitions", src.partitions());
             data.put("cores", spark.sparkContext().defaultParallelism());

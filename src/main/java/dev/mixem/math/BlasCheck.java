@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * Whether a BLAS (and LAPACK) gives the same bits for the same numbers wherever they sit in memory and
- * however often it is called: the routines mixem calls (dtrsm, dsyrk, dgemv, dtrmm, dpotri), on odd shapes
+ * however often it is called: the routines mixem calls (dtrsm, dsyrk, dgemv, dtrmm, dgemm, dpotri), on odd shapes
  * that split into full and partial panels, run twice, then with input and output shifted by 0 to 7 doubles
  * each, so that they meet every pair of alignments modulo 64 bytes whatever the arrays' addresses, and
  * then from several threads at once, as a Spark executor's tasks call it (a multithreaded BLAS may split
@@ -31,7 +31,7 @@ public final class BlasCheck {
         double[] y = random(rng, M * D);
         double[] l = lowerFactor(rng);
         double[] x = random(rng, M);
-        String[] names = {"dtrsm", "dsyrk", "dgemv", "dtrmm", "dpotri"};
+        String[] names = {"dtrsm", "dsyrk", "dgemv", "dtrmm", "dgemm", "dpotri"};
         for (String name : names) {
             double[] a = run(name, blas, lapack, y, l, x, 0);
             if (!Arrays.equals(a, run(name, blas, lapack, y, l, x, 0))) {
@@ -117,6 +117,15 @@ public final class BlasCheck {
                 double[] out = new double[s2 + D];
                 blas.dgemv("T", M, D, 1.0, y, s1, M, x, s3, 1, 1.0, out, s2, 1);
                 return Arrays.copyOfRange(out, s2, s2 + D);
+            }
+            case "dgemm" -> {
+                // The factor kernel's two shapes: rows times a narrow matrix, and rows' transpose times rows.
+                double[] y = shifted(y0, s1);
+                double[] l = shifted(l0, s1);
+                double[] out = new double[s2 + M * D + D * D];
+                blas.dgemm("N", "N", M, D, D, 1.0, y, s1, M, l, s1, D, 0.0, out, s2, M);
+                blas.dgemm("T", "N", D, D, M, 1.0, y, s1, M, y, s1, M, 1.0, out, s2 + M * D, D);
+                return Arrays.copyOfRange(out, s2, s2 + M * D + D * D);
             }
             case "dtrmm" -> {
                 double[] l = shifted(l0, s1);

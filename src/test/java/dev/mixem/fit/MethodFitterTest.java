@@ -25,16 +25,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (full / diag): online-em 6.7e-4 / 5.0e-4 after 10 passes; gd 2.0e-5 / 5.6e-5 after 100; sgd 1.1e-4 /
  * 8.6e-5 after 10; adam 1.0e-2 / 6.2e-3 after 10 (at lr 0.02 without decay it stays in a noise ball);
  * lbfgs -3e-12 / -3e-12 (it converged after 74 / 24 passes: slightly above EM, which adds reg-covar).
- * The tolerances are about three times those (lbfgs: 1e-3).
+ * The tolerances are about three times those (lbfgs: 1e-3). Factor analyzers (one factor) are measured in the test.
  */
 class MethodFitterTest {
 
+    /** The four structures, and factor analyzers with one factor (d = 3 here). */
+    static java.util.stream.Stream<String> structures() {
+        return java.util.stream.Stream.of("full", "diag", "tied", "spherical", "factor");
+    }
+
+    static GaussianParams planted(String structure, double separation, long seed) {
+        CovarianceType type = CovarianceType.parse(structure);
+        return SyntheticMixture.random(type, type == CovarianceType.FACTOR ? 1 : 0, 3, 3, separation, seed);
+    }
+
+    static FitConfig config(String structure) {
+        CovarianceType type = CovarianceType.parse(structure);
+        FitConfig base = FitConfig.defaults(3);
+        return type == CovarianceType.FACTOR ? base.withFactors(1, FitConfig.DEFAULT_REG_COVAR)
+                : base.withCovariance(type, FitConfig.DEFAULT_REG_COVAR);
+    }
+
     @ParameterizedTest
-    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
-    void everyMethodApproachesEmsOptimumAndKeepsTheConstraints(CovarianceType type) {
-        GaussianParams truth = SyntheticMixture.random(type, 3, 3, 3.0, 12);
+    @org.junit.jupiter.params.provider.MethodSource("structures")
+    void everyMethodApproachesEmsOptimumAndKeepsTheConstraints(String type) {
+        GaussianParams truth = planted(type, 3.0, 12);
         LocalBlockSource src = LocalBlockSource.of(EmFitterTest.sample(truth, 20_000, 4), null, 1000);
-        FitConfig cfg = FitConfig.defaults(3).withCovariance(type, FitConfig.DEFAULT_REG_COVAR).withSeed(5);
+        FitConfig cfg = config(type).withSeed(5);
         GaussianParams init = Initializer.initialize(src, cfg, 5, 0).params();
         MethodFitter.Result<GaussianParams> em = MethodFitter.run(src, init,
                 cfg.withMethod(MethodOptions.defaults(FitMethod.EM, 100)), FitListener.NONE);
@@ -56,18 +73,22 @@ class MethodFitterTest {
                 assertEquals(budget, r.trace().get(r.trace().size() - 1).passes(), 1e-9, m + " spent its budget");
             }
             double gap = best - r.finalAvgLogLikelihood();
-            assertTrue(gap < tolerance.get(m), m + " ended " + gap + " below EM's optimum " + best);
+            // Factor analyzers: plain gradient steps crawl along the loadings' valleys (measured gd 0.069 after
+            // 100 passes, sgd 0.060 after 10), while online-em (8.7e-4), adam (6.2e-3) and lbfgs (5e-5 above
+            // EM after 100 passes) do as for the other structures; about three times those.
+            double allowed = type.equals("factor") && (m == FitMethod.GD || m == FitMethod.SGD) ? 0.2 : tolerance.get(m);
+            assertTrue(gap < allowed, m + " ended " + gap + " below EM's optimum " + best);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
-    void constraintsHoldAfterEveryStep(CovarianceType type) {
+    @org.junit.jupiter.params.provider.MethodSource("structures")
+    void constraintsHoldAfterEveryStep(String type) {
         // Every update recorded (mini-batch methods evaluated after each step), including large learning
         // rates: the parameterization keeps the weights on the simplex and the covariances positive definite.
-        GaussianParams truth = SyntheticMixture.random(type, 3, 3, 2.0, 3);
+        GaussianParams truth = planted(type, 2.0, 3);
         LocalBlockSource src = LocalBlockSource.of(EmFitterTest.sample(truth, 3000, 2), null, 500);
-        FitConfig cfg = FitConfig.defaults(3).withCovariance(type, FitConfig.DEFAULT_REG_COVAR).withSeed(2);
+        FitConfig cfg = config(type).withSeed(2);
         GaussianParams init = Initializer.initialize(src, cfg, 2, 0).params();
         for (FitMethod m : FitMethod.values()) {
             for (double lrFactor : new double[]{1, 10}) {

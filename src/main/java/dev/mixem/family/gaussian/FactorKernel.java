@@ -18,7 +18,7 @@ import java.util.Arrays;
  *   E[z | x]   = M_c⁻¹ W_cᵀ u       (the posterior of the factors; their covariance is M_c⁻¹)
  * </pre>
  * Per chunk and component: the centred rows U (m x d), Y = U·W_c by one GEMM (m x q), two triangular solves
- * with L (q x q), and for the statistics Uᵀ·(R∘E[z]) by a second GEMM (d x q) and E[z]ᵀ·(R∘E[z]) (q x q):
+ * with L (q x q), and for the statistics Uᵀ·(R∘E[z]) by a second GEMM (d x q) and E[z]ᵀ·(R∘E[z]) + N M⁻¹ (q x q):
  * O(m·d·q) work and O(d·q) statistics per component, never O(d²).
  * <p>
  * One instance per task; not thread-safe.
@@ -37,6 +37,8 @@ final class FactorKernel implements ChunkKernel<GaussianStats> {
     private double[] ez = new double[0];
     private double[] re = new double[0];
     private double[] quad = new double[0];
+    /** Per component, the posterior covariance of the factors M⁻¹ (q x q), the same for every complete row. */
+    private final double[] posterior;
 
     FactorKernel(GaussianScorer s) {
         this.s = s;
@@ -45,6 +47,26 @@ final class FactorKernel implements ChunkKernel<GaussianStats> {
         this.q = s.q;
         this.stride = s.stride;
         this.statsStride = s.type.statsStride(d, q);
+        this.posterior = posteriorCovariances(s);
+    }
+
+    /** M_c⁻¹ of every component, from the scorer's Cholesky factors, k x q x q. */
+    static double[] posteriorCovariances(GaussianScorer s) {
+        int d = s.d;
+        int q = s.q;
+        double[] out = new double[s.k * q * q];
+        for (int c = 0; c < s.k; c++) {
+            System.arraycopy(Linalg.inverseFromCholesky(s.factors, c * s.stride + d + d * q, q), 0, out, c * q * q, q * q);
+        }
+        return out;
+    }
+
+    /** Adds N_c M_c⁻¹ to the statistics' Σ r E[zzᵀ] (at {@code at}): the factors' posterior covariance part. */
+    static void addPosterior(double[] posterior, int c, int q, double nk, double[] second, int at) {
+        int po = c * q * q;
+        for (int i = 0; i < q * q; i++) {
+            second[at + i] += nk * posterior[po + i];
+        }
     }
 
     /**
@@ -200,6 +222,7 @@ final class FactorKernel implements ChunkKernel<GaussianStats> {
             // Σ r u zᵀ (d x q) and Σ r z zᵀ (q x q), added into the statistics.
             blas.dgemm("T", "N", d, q, m, 1.0, u, 0, m, re, 0, m, 1.0, into.second, so + d, d);
             blas.dgemm("T", "N", q, q, m, 1.0, ez, eo, m, re, 0, m, 1.0, into.second, zo + q, q);
+            addPosterior(posterior, c, q, nk, into.second, zo + q);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * the previous parameters θ and centred on their means m (u = x - m; see {@link GaussianStats}). Means and
  * loadings are updated together: with z̃ = [z; 1] and Λ̃ = [Λ, μ - m],
  * <pre>
- *   A = Σ r E[z̃ z̃ᵀ | x] = [[N M⁻¹ + Σ r z zᵀ, Σ r z], [(Σ r z)ᵀ, N]]     (M = I + ΛᵀΨ⁻¹Λ under θ)
+ *   A = Σ r E[z̃ z̃ᵀ | x] = [[Σ r E[z zᵀ | x], Σ r E[z | x]], [(Σ r E[z | x])ᵀ, N]]
  *   B = Σ r u z̃ᵀ        = [Σ r u zᵀ, Σ r u]
  *   Λ̃' = B A⁻¹,   ψ'_j = (Σ r u_j² - (Λ̃' Bᵀ)_jj) / N + reg,   w' = N / Σ N
  * </pre>
@@ -37,13 +37,12 @@ final class FactorMStep {
         int q1 = q + 1;
         int so = c * s.stride;
         double n = s.resp[c];
-        double[] minv = posteriorCovariance(before, c);
         double[] a = new double[q1 * q1];
         int zo = so + d + d * q;
         for (int t = 0; t < q; t++) {
             for (int r = 0; r < q; r++) {
                 double zz = 0.5 * (s.second[zo + q + r + t * q] + s.second[zo + q + t + r * q]);
-                a[r + t * q1] = n * minv[r + t * q] + zz;
+                a[r + t * q1] = zz;
             }
             a[q + t * q1] = s.second[zo + t];
             a[t + q * q1] = s.second[zo + t];
@@ -55,14 +54,6 @@ final class FactorMStep {
         double[] sq = new double[d];
         System.arraycopy(s.second, so, sq, 0, d);
         return new Moments(n, a, b, sq);
-    }
-
-    /** M⁻¹ = (I + ΛᵀΨ⁻¹Λ)⁻¹ of component c (q x q), the posterior covariance of its factors. */
-    private static double[] posteriorCovariance(GaussianParams p, int c) {
-        GaussianScorer sc = p.scorer();
-        int d = p.dim();
-        int q = p.factors();
-        return Linalg.inverseFromCholesky(sc.factors, c * sc.stride + d + d * q, q);
     }
 
     static MixtureFamily.Update<GaussianParams> update(GaussianStats s, GaussianParams before, double regCovar) {

@@ -52,13 +52,6 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
         return q;
     }
 
-    /** Methods other than full-batch EM need the gradient and online EM's re-centring, which factor lacks yet. */
-    private void requireNotFactor(String what) {
-        if (type == CovarianceType.FACTOR) {
-            throw new UnsupportedOperationException(what + " is not available for factor covariance yet: use"
-                    + " --method em");
-        }
-    }
 
     public CovarianceType covarianceType() {
         return type;
@@ -109,19 +102,16 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
     @Override
     public double[] toVector(GaussianParams params) {
         check(params);
-        requireNotFactor("the gradient methods' coordinates");
         return GaussianGradient.toVector(params);
     }
 
     @Override
     public GaussianParams fromVector(double[] v, GaussianParams shape) {
-        requireNotFactor("the gradient methods' coordinates");
-        return GaussianGradient.fromVector(v, type, shape.k(), shape.dim());
+        return GaussianGradient.fromVector(v, type, q, shape.k(), shape.dim());
     }
 
     @Override
     public double[] gradient(GaussianStats stats, GaussianParams params) {
-        requireNotFactor("the gradient");
         return GaussianGradient.gradient(stats, params);
     }
 
@@ -149,7 +139,6 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
      */
     @Override
     public GaussianStats recentred(GaussianStats s, GaussianParams before, Update<GaussianParams> step) {
-        requireNotFactor("online EM");
         GaussianStats kept = dropComponents(s, step.dropped());
         double[] from = dropMeans(before.means(), step.dropped(), before.dim());
         double[] to = step.params().means();
@@ -163,6 +152,22 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
             for (int a = 0; a < d; a++) {
                 out.first[c * d + a] = kept.first[c * d + a] + kept.resp[c] * delta[c * d + a];
             }
+        }
+        if (type == CovarianceType.FACTOR) {
+            // u' = u + Δ: Σ r u'² = Σ r u² + 2Δ Σ r u + N Δ², Σ r u' zᵀ = Σ r u zᵀ + Δ (Σ r z)ᵀ; the factors' own
+            // statistics do not move.
+            int q = kept.q;
+            for (int c = 0; c < kept.k; c++) {
+                int so = c * kept.stride;
+                for (int a = 0; a < d; a++) {
+                    double dl = delta[c * d + a];
+                    out.second[so + a] = kept.second[so + a] + 2 * dl * kept.first[c * d + a] + kept.resp[c] * dl * dl;
+                    for (int t = 0; t < q; t++) {
+                        out.second[so + d + a + t * d] += dl * kept.second[so + d + d * q + t];
+                    }
+                }
+            }
+            return out;
         }
         Covariance.of(kept.type).recentre(kept, delta, out.second);
         return out;

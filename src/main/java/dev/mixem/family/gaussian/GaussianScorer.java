@@ -183,7 +183,7 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
             case FULL -> new FullKernel(this);
             case TIED -> new TiedKernel(this);
             case DIAG, SPHERICAL -> gemm() ? new DiagGemmKernel(this, false) : new DiagKernel(this);
-            case FACTOR -> new FactorKernel(this);
+            case FACTOR -> gemm() ? new FactorGemmKernel(this) : new FactorKernel(this);
         };
     }
 
@@ -200,10 +200,10 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         return gemm() ? new DiagGemmKernel(this, true) : new MissingDiagKernel(this);
     }
 
-    /** Diag and spherical: whether the GEMM-shaped kernels serve these parameters (decided once per scorer). */
+    /** Diag, spherical and factor: whether the GEMM-shaped kernels serve these parameters (decided once per scorer). */
     private boolean gemm() {
         if (gemm == null) {
-            gemm = DiagGemmKernel.applies(this);
+            gemm = type == CovarianceType.FACTOR ? FactorGemmKernel.applies(this) : DiagGemmKernel.applies(this);
         }
         return gemm;
     }

@@ -15,7 +15,9 @@ import dev.mixem.config.CovarianceType;
  *   second (diag, spherical) = Σ_i w_i r_ik (x_ia - m_ka)², at offset k*d
  *   second (tied)    = Σ_k Σ_i w_i r_ik (x_i - m_k)(x_i - m_k)ᵀ, one pooled lower triangle (d x d)
  *   second (factor)  = per component at offset k*stride, with u = x_i - m_k and z = E[z | x_i] under the
- *                      pass's parameters: Σ w r u∘u (d), Σ w r u zᵀ (d x q), Σ w r z (q), Σ w r z zᵀ (q x q)
+ *                      pass's parameters: Σ w r u∘u (d), Σ w r u zᵀ (d x q), Σ w r z (q), and
+ *                      Σ w r E[z zᵀ | x_i] (q x q, the posterior covariance included): complete-data statistics
+ *                      whose meaning does not depend on the parameters, so online EM may average them
  * </pre>
  * with the totals of {@link MixtureStats}.
  * where w_i is the row weight (1 without a weight column). Merging is elementwise addition.

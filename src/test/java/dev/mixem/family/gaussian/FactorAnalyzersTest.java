@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Mixtures of factor analyzers (covariance structure {@code factor}): the Woodbury E-step against the dense
@@ -95,6 +96,58 @@ class FactorAnalyzersTest {
                 // Two exact formulas in double precision on values of size ~10: 1e-10 absolute.
                 assertEquals(dense, logp[i + c * 50], 1e-10, "row " + i + ", component " + c);
             }
+        }
+    }
+
+    /**
+     * The kernel on one centred block for all components ({@link FactorGemmKernel}) against the exact
+     * per-component one ({@link FactorKernel}): the same log-densities and statistics up to the rounding of the
+     * expansion about the mixture's centre (components within a few units of it here: 1e-9 relative to each
+     * quantity's scale, against errors of ~1e-13 expected).
+     */
+    @Test
+    void sharedBlockKernelAgreesWithThePerComponentOne() {
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 3.0, 31);
+        double[][] x = draw(truth, 301, 32);
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < D; j++) {
+                x[i][j] += 1e6;
+            }
+        }
+        GaussianParams p = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 2.0, 33);
+        double[] means = p.means();
+        for (int i = 0; i < means.length; i++) {
+            means[i] += 1e6;
+        }
+        p = new GaussianParams(CovarianceType.FACTOR, Q, 3, D, p.weights(), means, p.covariances());
+        GaussianScorer sc = p.scorer();
+        assumeTrue(FactorGemmKernel.applies(sc), "the Vector API is not available");
+        RowBlock b = RowBlock.ofRows(x, null, 0);
+        double[] fast = new double[301 * 3];
+        double[] exact = new double[301 * 3];
+        new FactorGemmKernel(sc).blockLogJoint(b, fast);
+        new FactorKernel(sc).blockLogJoint(b, exact);
+        for (int i = 0; i < fast.length; i++) {
+            assertEquals(exact[i], fast[i], 1e-9 * Math.max(1, Math.abs(exact[i])), "log-density " + i);
+        }
+        double[] resp = new double[301 * 3];
+        SplittableRandom rng = new SplittableRandom(34);
+        for (int i = 0; i < resp.length; i++) {
+            resp[i] = rng.nextDouble();
+        }
+        GaussianStats sf = sc.emptyStats();
+        GaussianStats se = sc.emptyStats();
+        FactorGemmKernel fk = new FactorGemmKernel(sc);
+        fk.logJoint(b, 0, 301, new double[301 * 3]);
+        fk.accumulate(b, 0, 301, resp.clone(), sf);
+        FactorKernel ek = new FactorKernel(sc);
+        ek.logJoint(b, 0, 301, new double[301 * 3]);
+        ek.accumulate(b, 0, 301, resp.clone(), se);
+        double[] a = se.values();
+        double[] c = sf.values();
+        double scale = Arrays.stream(a).map(Math::abs).max().orElseThrow();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], c[i], 1e-9 * scale, "statistic " + i);
         }
     }
 
@@ -167,6 +220,55 @@ class FactorAnalyzersTest {
                         "component " + c + ", mean " + a);
             }
         }
+    }
+
+    /** The gradient from the statistics against central differences of the mean log-likelihood. */
+    @Test
+    void theGradientFromStatisticsIsTheLikelihoodsSlope() {
+        MixtureFamily<GaussianParams, GaussianStats> family = GaussianFamily.of(CovarianceType.FACTOR, Q);
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FACTOR, Q, 2, 5, 3.0, 41);
+        RowBlock b = RowBlock.ofRows(draw(truth, 300, 42), null, 0);
+        GaussianParams p = SyntheticMixture.random(CovarianceType.FACTOR, Q, 2, 5, 2.0, 43);
+        double[] g = family.gradient(stats(p, b), p);
+        double[] v = family.toVector(p);
+        assertEquals(v.length, g.length);
+        assertArrayEquals(p.covariances(), family.fromVector(v, p).covariances(), 1e-15);
+        for (int i = 0; i < v.length; i++) {
+            double h = 1e-5 * Math.max(1, Math.abs(v[i]));
+            double[] up = v.clone();
+            double[] down = v.clone();
+            up[i] += h;
+            down[i] -= h;
+            double fd = (stats(family.fromVector(up, p), b).avgLogLikelihood()
+                    - stats(family.fromVector(down, p), b).avgLogLikelihood()) / (2 * h);
+            // Central differences: truncation O(h²) ≈ 1e-10, rounding ε·|LL|/h ≈ 1e-10; a wrong term is of the
+            // gradient's own size, so 1e-6 relative catches it with a wide margin.
+            assertEquals(fd, g[i], 1e-6 * (1 + Math.abs(fd)), "coordinate " + i);
+        }
+    }
+
+    /**
+     * Online EM averages statistics gathered under different parameters, so they must mean the same whatever
+     * the parameters: re-centred on the M-step's means, the statistics give that M-step again.
+     */
+    @Test
+    void recentredStatisticsGiveTheSameMStep() {
+        MixtureFamily<GaussianParams, GaussianStats> family = GaussianFamily.of(CovarianceType.FACTOR, Q);
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 3.0, 51);
+        RowBlock b = RowBlock.ofRows(draw(truth, 2000, 52), null, 0);
+        GaussianParams p = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 2.0, 53);
+        GaussianStats s = stats(p, b);
+        MixtureFamily.Update<GaussianParams> u = family.mStep(s, p, 1e-6);
+        GaussianStats moved = family.recentred(s, p, u);
+        GaussianParams again = family.mStep(moved, u.params(), 1e-6).params();
+        double[] want = u.params().covariances();
+        double[] got = again.covariances();
+        for (int i = 0; i < want.length; i++) {
+            // The same sums shifted exactly in real arithmetic; rounding of values ~10: 1e-10.
+            assertEquals(want[i], got[i], 1e-10, "covariance parameter " + i);
+        }
+        assertArrayEquals(u.params().means(), again.means(), 1e-10);
+        assertArrayEquals(u.params().weights(), again.weights(), 1e-14);
     }
 
     @Test
