@@ -243,10 +243,6 @@ public final class FitJob {
                 LogProgress.LOG.warn("skipped invalid rows (--invalid skip): "
                         + src.skippedRows().values().stream().mapToLong(Long::longValue).sum() + " " + src.skippedRows());
             }
-            if (cfg.covarianceType() == dev.mixem.config.CovarianceType.FACTOR && src.missingCells() > 0) {
-                throw new IllegalArgumentException("the input has " + src.missingCells() + " missing cells, which"
-                        + " factor covariance does not marginalize yet: fill them or use another --covariance");
-            }
             if (src.missingCells() > 0 || src.allMissingRows() > 0) {
                 LogProgress.LOG.info(String.format(Locale.ROOT,
                         "missing cells: %d in %d rows (%.2f%% of cells), kept and marginalized by EM;"

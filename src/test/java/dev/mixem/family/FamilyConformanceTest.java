@@ -50,6 +50,8 @@ class FamilyConformanceTest {
         for (CovarianceType t : CovarianceType.WITHOUT_FACTORS) {
             cases.add(new Case<>("gaussian " + t.serializedName(), GaussianFamily.of(t), Initializer::initialize));
         }
+        // One factor: the suite's planted mixtures have 3 to 5 features.
+        cases.add(new Case<>("gaussian factor (q=1)", GaussianFamily.of(CovarianceType.FACTOR, 1), Initializer::initialize));
         return cases.stream();
     }
 
@@ -232,7 +234,7 @@ class FamilyConformanceTest {
         double[][] x = withMissing(draw(family, truth, 2000, 32).rows(), 0.2, 33);
         LocalBlockSource src = LocalBlockSource.of(x, weights(2000, 34), 256);
         // Overlapping components and tol 0: 40 iterations, most of them small steps near the optimum.
-        FitConfig cfg = new FitConfig(4, covarianceOf(c), InitMethod.RANDOM, 1, 40, 0.0, 1e-6, 35);
+        FitConfig cfg = structured(c, new FitConfig(4, CovarianceType.FULL, InitMethod.RANDOM, 1, 40, 0.0, 1e-6, 35));
         FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, c.init(), src, cfg, Checkpointer.none());
         assertEquals(41, r.trace().size());
         for (TraceEntry e : r.trace()) {
@@ -248,7 +250,7 @@ class FamilyConformanceTest {
         P truth = family.planted(3, 3, 4.0, 41);
         Drawn drawn = draw(family, truth, 6000, 42);
         LocalBlockSource src = LocalBlockSource.of(drawn.rows(), null, 1000);
-        FitConfig cfg = new FitConfig(3, covarianceOf(c), InitMethod.KMEANS_PLUS_PLUS, 2, 200, 1e-8, 1e-6, 43);
+        FitConfig cfg = structured(c, new FitConfig(3, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 2, 200, 1e-8, 1e-6, 43));
         FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, c.init(), src, cfg, Checkpointer.none());
         RowBlock all = RowBlock.ofRows(drawn.rows(), null, 0);
         // The maximum-likelihood fit explains its sample at least as well as the truth does.
@@ -339,8 +341,12 @@ class FamilyConformanceTest {
         }
     }
 
-    /** The covariance structure a Gaussian case fits (FitConfig names one for every family today). */
-    private static CovarianceType covarianceOf(Case<?, ?> c) {
-        return c.family() instanceof GaussianFamily g ? g.covarianceType() : CovarianceType.FULL;
+    /** The configuration with the case's covariance structure (FitConfig names one for every family today). */
+    private static FitConfig structured(Case<?, ?> c, FitConfig cfg) {
+        if (!(c.family() instanceof GaussianFamily g)) {
+            return cfg;
+        }
+        return g.covarianceType() == CovarianceType.FACTOR ? cfg.withFactors(g.factors(), cfg.regCovar())
+                : cfg.withCovariance(g.covarianceType(), cfg.regCovar());
     }
 }

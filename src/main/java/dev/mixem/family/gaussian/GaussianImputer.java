@@ -33,7 +33,8 @@ public final class GaussianImputer {
             return;
         }
         if (kernel == null) {
-            kernel = scorer.matrix ? new MissingFullKernel(scorer) : new MissingDiagKernel(scorer);
+            kernel = scorer.type == dev.mixem.config.CovarianceType.FACTOR ? new FactorMissingKernel(scorer)
+                    : scorer.matrix ? new MissingFullKernel(scorer) : new MissingDiagKernel(scorer);
         }
         kernel.impute(b, resp, out);
     }

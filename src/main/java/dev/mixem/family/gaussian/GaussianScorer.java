@@ -191,8 +191,7 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
     @Override
     public ChunkKernel<GaussianStats> missingKernel() {
         if (type == CovarianceType.FACTOR) {
-            throw new UnsupportedOperationException("factor covariance does not marginalize missing cells yet:"
-                    + " fill them, or drop those rows (--missing fail names the first)");
+            return new FactorMissingKernel(this);
         }
         if (matrix) {
             return new MissingFullKernel(this);
