@@ -36,8 +36,13 @@ final class SelectCommand implements Callable<Integer> {
     String ks;
 
     @Option(names = "--covariance", split = ",", paramLabel = "TYPES",
-            description = "Covariance structures to try, from full, diag, tied, spherical (default: full,diag,tied,spherical).")
+            description = "Covariance structures to try, from full, diag, tied, spherical and factor (with --factors)"
+                    + " (default: full,diag,tied,spherical).")
     List<String> covariances;
+
+    @Option(names = "--factors", paramLabel = "QS",
+            description = "With factor among the structures: the numbers of factors to try, e.g. 1,2,5 or 1..5.")
+    String factors;
 
     @Option(names = "--criterion", defaultValue = "bic", description = "bic, aic or icl (default: ${DEFAULT-VALUE}).")
     String criterion;
@@ -115,7 +120,8 @@ final class SelectCommand implements Callable<Integer> {
             if (maxStatsMb < 0) {
                 throw new IllegalArgumentException("max-stats-mb must be >= 0");
             }
-            options = new ModelSelection.Options(KList.parse(ks), types, nInit, Criterion.parse(criterion), base, 0, prune);
+            options = new ModelSelection.Options(KList.parse(ks), types, nInit, Criterion.parse(criterion), base, 0, prune,
+                    factors == null ? List.of() : KList.parse(factors));
             policy = InvalidPolicy.parse(invalid);
             missingPolicy = MissingPolicy.parse(missing);
             in = input.spec();

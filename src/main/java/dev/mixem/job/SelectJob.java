@@ -18,6 +18,7 @@ import dev.mixem.select.ModelSelection;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -54,8 +55,8 @@ public final class SelectJob {
 
     /** A candidate's checkpoint file in the checkpoint directory. */
     static String checkpointFile(FitConfig cfg, int restart) {
-        return String.format(Locale.ROOT, "candidate-k%d-%s-r%d.json", cfg.k(), cfg.covarianceType().serializedName(),
-                restart + 1);
+        String structure = cfg.covarianceType().serializedName() + (cfg.factors() > 0 ? cfg.factors() : "");
+        return String.format(Locale.ROOT, "candidate-k%d-%s-r%d.json", cfg.k(), structure, restart + 1);
     }
 
     /**
@@ -122,12 +123,21 @@ public final class SelectJob {
         int d = in.extractor().dim();
         int blockRows = SparkBlockSource.defaultBlockRows(d);
         int kMax = options.ks().stream().mapToInt(Integer::intValue).max().orElse(1);
-        CovarianceType largest = options.types().stream()
-                .max((a, b) -> Long.compare(GaussianStats.travellingDoubles(kMax, d, a),
-                        GaussianStats.travellingDoubles(kMax, d, b))).orElseThrow();
-        FitConfig planned = options.base().withCovariance(largest, options.base().regCovar());
-        planned = new FitConfig(kMax, largest, planned.init(), 1, planned.maxIter(), planned.tol(), planned.regCovar(),
-                planned.seed());
+        // The structure (and number of factors) whose statistics are largest plans the memory.
+        CovarianceType largest = null;
+        int largestQ = 0;
+        for (CovarianceType t : options.types()) {
+            for (int q : t == CovarianceType.FACTOR ? options.factors() : List.of(0)) {
+                if (largest == null || GaussianStats.travellingDoubles(kMax, d, t, q)
+                        > GaussianStats.travellingDoubles(kMax, d, largest, largestQ)) {
+                    largest = t;
+                    largestQ = q;
+                }
+            }
+        }
+        FitConfig planned = new FitConfig(kMax, largest, options.base().init(), 1, options.base().maxIter(),
+                options.base().tol(), options.base().regCovar(), options.base().seed(),
+                dev.mixem.config.MethodOptions.defaults(dev.mixem.config.FitMethod.EM, Double.POSITIVE_INFINITY), largestQ);
         FitJob.preflight(spark, in, planned, partitions, blockRows, rowsEstimate);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
                 blockRows, invalid, missing)) {
@@ -138,7 +148,7 @@ public final class SelectJob {
             long bound = maxStatsBytes > 0 ? maxStatsBytes
                     : autoMaxStatsBytes(SparkResources.of(spark).maxResultSize(), src.partitions());
             ModelSelection.Options o = new ModelSelection.Options(options.ks(), options.types(), options.nInit(),
-                    options.criterion(), configure.apply(src), bound, options.prune());
+                    options.criterion(), configure.apply(src), bound, options.prune(), options.factors());
             Map<String, Object> layout = new LinkedHashMap<>(input);
             layout.put("partitions", src.partitions());
             layout.put("blockRows", blockRows);
@@ -189,18 +199,18 @@ public final class SelectJob {
         for (int i = 0; i < out.candidates().size(); i++) {
             ModelSelection.Candidate c = out.candidates().get(i);
             if (c.failure() != null) {
-                System.out.printf(Locale.ROOT, "%-4d %-10s %8d   failed: %s%n", c.k(), c.type().serializedName(),
+                System.out.printf(Locale.ROOT, "%-4d %-10s %8d   failed: %s%n", c.k(), c.structure(),
                         c.restart() + 1, c.failure());
                 continue;
             }
             System.out.printf(Locale.ROOT, "%-4d %-10s %8d %18.8f %10d %16.3f %16.3f %16.3f %6d%s%n", c.k(),
-                    c.type().serializedName(), c.restart() + 1, c.avgLogLikelihood(), c.freeParameters(), c.bic(),
+                    c.structure(), c.restart() + 1, c.avgLogLikelihood(), c.freeParameters(), c.bic(),
                     c.aic(), c.icl(), c.iterations(), i == out.chosen() ? "  <- chosen" : c.pruned() ? "  (pruned)" : "");
         }
         ModelSelection.Candidate c = out.candidates().get(out.chosen());
         System.out.printf(Locale.ROOT, "chosen by %s: k=%d, %s covariance; %d candidates in %d passes over the data"
                         + " (%d batch%s), %.1f s; wrote %s/select.json, %s/report.html and %s/model%n",
-                out.criterion().serializedName(), c.k(), c.type().serializedName(), out.candidates().size(),
+                out.criterion().serializedName(), c.k(), c.structure(), out.candidates().size(),
                 out.jobs(), out.batches(), out.batches() == 1 ? "" : "es", seconds, dir, dir, dir);
     }
 }

@@ -51,6 +51,9 @@ public final class SelectReport {
         ObjectNode chosen = root.putObject("chosen");
         chosen.put("k", c.k());
         chosen.put("covariance", c.type().serializedName());
+        if (c.factors() > 0) {
+            chosen.put("factors", c.factors());
+        }
         chosen.put("restart", c.restart() + 1);
         chosen.put("model", "model/model.json");
         ArrayNode rows = root.putArray("candidates");
@@ -60,6 +63,9 @@ public final class SelectReport {
             ObjectNode r = rows.addObject();
             r.put("k", x.k());
             r.put("covariance", x.type().serializedName());
+            if (x.factors() > 0) {
+                r.put("factors", x.factors());
+            }
             r.put("restart", x.restart() + 1);
             if (x.failure() == null) {
                 r.put("avgLogLikelihood", x.avgLogLikelihood());
@@ -94,7 +100,7 @@ public final class SelectReport {
                 + "tr.failed{color:#a00}</style></head><body>\n<h1>Model selection</h1>\n<p>");
         data.forEach((key, v) -> h.append(esc(key)).append(": ").append(esc(String.valueOf(v))).append("<br>\n"));
         h.append(String.format(Locale.ROOT, "</p><p><b>Chosen by %s: k = %d, %s covariance</b> (restart %d).%s</p>%n",
-                out.criterion().serializedName().toUpperCase(Locale.ROOT), c.k(), c.type().serializedName(),
+                out.criterion().serializedName().toUpperCase(Locale.ROOT), c.k(), c.structure(),
                 c.restart() + 1, ""));
         h.append("<p>").append(esc(CONVENTION)).append("</p>\n");
         h.append(img(chart(out, Criterion.BIC), "BIC against K"));
@@ -109,7 +115,7 @@ public final class SelectReport {
             ModelSelection.Candidate x = table.get(i);
             h.append("<tr").append(i == out.chosen() ? " class=\"chosen\"" : x.failure() != null ? " class=\"failed\"" : "")
                     .append(">");
-            h.append(td(x.k())).append(td(x.type().serializedName())).append(td(x.restart() + 1));
+            h.append(td(x.k())).append(td(x.structure())).append(td(x.restart() + 1));
             if (x.failure() == null) {
                 h.append(td(String.format(Locale.ROOT, "%.8f", x.avgLogLikelihood()))).append(td(x.freeParameters()))
                         .append(td(String.format(Locale.ROOT, "%.3f", x.bic())))
@@ -129,11 +135,13 @@ public final class SelectReport {
     static JFreeChart chart(ModelSelection.Outcome out, Criterion criterion) {
         XYSeriesCollection data = new XYSeriesCollection();
         List<ModelSelection.Candidate> table = out.candidates();
-        for (CovarianceType t : CovarianceType.values()) {
-            XYSeries s = new XYSeries(t.serializedName());
+        java.util.Set<String> structures = new java.util.LinkedHashSet<>();
+        table.forEach(x -> structures.add(x.structure()));
+        for (String t : structures) {
+            XYSeries s = new XYSeries(t);
             for (int i = 0; i < table.size(); i++) {
                 ModelSelection.Candidate x = table.get(i);
-                if (x.type() == t && ModelSelection.representative(table, i)) {
+                if (x.structure().equals(t) && ModelSelection.representative(table, i)) {
                     s.add(x.k(), x.criterion(criterion));
                 }
             }
@@ -150,7 +158,11 @@ public final class SelectReport {
         plot.setRangeGridlinePaint(new Color(0xdddddd));
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            r.setSeriesPaint(i, COLORS[CovarianceType.parse(String.valueOf(data.getSeriesKey(i))).ordinal() % COLORS.length]);
+            // A structure keeps its colour whichever others are plotted; factor's lines follow after the four.
+            String key = String.valueOf(data.getSeriesKey(i));
+            String[] parts = key.split(" q=");
+            int colour = CovarianceType.parse(parts[0]).ordinal() + (parts.length > 1 ? Integer.parseInt(parts[1]) - 1 : 0);
+            r.setSeriesPaint(i, COLORS[colour % COLORS.length]);
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);

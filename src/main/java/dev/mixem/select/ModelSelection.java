@@ -52,13 +52,21 @@ public final class ModelSelection {
     /**
      * @param base          max-iter, tol, reg-covar, seed and init (kmeans++ or random) shared by every candidate
      * @param maxStatsBytes most bytes of statistics the candidates of one batch send per partition
+     * @param factors       the numbers of factors tried for the factor structure (a candidate axis; empty when
+     *                      factor is not among the types)
      */
     public record Options(List<Integer> ks, List<CovarianceType> types, int nInit, Criterion criterion, FitConfig base,
-                          long maxStatsBytes, boolean prune) {
+                          long maxStatsBytes, boolean prune, List<Integer> factors) {
         /** Options without pruning. */
         public Options(List<Integer> ks, List<CovarianceType> types, int nInit, Criterion criterion, FitConfig base,
                        long maxStatsBytes) {
             this(ks, types, nInit, criterion, base, maxStatsBytes, false);
+        }
+
+        /** Options without the factor structure. */
+        public Options(List<Integer> ks, List<CovarianceType> types, int nInit, Criterion criterion, FitConfig base,
+                       long maxStatsBytes, boolean prune) {
+            this(ks, types, nInit, criterion, base, maxStatsBytes, prune, List.of());
         }
 
         public Options {
@@ -68,6 +76,17 @@ public final class ModelSelection {
             }
             ks = List.copyOf(ks);
             types = List.copyOf(types);
+            factors = List.copyOf(factors);
+            if (types.contains(CovarianceType.FACTOR) == factors.isEmpty()) {
+                throw new IllegalArgumentException(factors.isEmpty()
+                        ? "the factor structure needs the numbers of factors to try (--factors Q[,Q...])"
+                        : "--factors applies to --covariance factor, which is not among the structures");
+            }
+            for (int q : factors) {
+                if (q < 1) {
+                    throw new IllegalArgumentException("every number of factors must be at least 1, got " + q);
+                }
+            }
             if (ks.isEmpty() || types.isEmpty()) {
                 throw new IllegalArgumentException("select needs at least one k and one covariance structure");
             }
@@ -92,11 +111,16 @@ public final class ModelSelection {
      */
     public record Candidate(int k, CovarianceType type, int restart, double avgLogLikelihood, long freeParameters,
                             double bic, double aic, double icl, int iterations, boolean converged, double seconds,
-                            int finalK, String failure, boolean pruned) {
+                            int finalK, String failure, boolean pruned, int factors) {
         /** The same row with other seconds (the only column that differs from run to run). */
         public Candidate withSeconds(double s) {
             return new Candidate(k, type, restart, avgLogLikelihood, freeParameters, bic, aic, icl, iterations,
-                    converged, s, finalK, failure, pruned);
+                    converged, s, finalK, failure, pruned, factors);
+        }
+
+        /** The structure as tables show it: its name, with the number of factors for factor ("factor q=2"). */
+        public String structure() {
+            return structureLabel(type, factors);
         }
 
         public double criterion(Criterion c) {
@@ -126,6 +150,11 @@ public final class ModelSelection {
         Checkpoints NONE = (cfg, restart) -> Checkpointer.none();
     }
 
+    /** A structure's name, with the number of factors for factor ("factor q=2"). */
+    public static String structureLabel(CovarianceType type, int factors) {
+        return type == CovarianceType.FACTOR ? type.serializedName() + " q=" + factors : type.serializedName();
+    }
+
     public static Outcome run(BlockSource source, Options o, Consumer<String> log) {
         return run(source, o, log, Checkpoints.NONE);
     }
@@ -141,11 +170,14 @@ public final class ModelSelection {
         List<FitConfig> configs = new ArrayList<>();
         List<Integer> restarts = new ArrayList<>();
         for (CovarianceType type : o.types()) {
-            for (int k : o.ks()) {
-                for (int r = 0; r < o.nInit(); r++) {
-                    configs.add(new FitConfig(k, type, base.init(), 1, base.maxIter(), base.tol(), base.regCovar(),
-                            base.seed()));
-                    restarts.add(r);
+            for (int q : type == CovarianceType.FACTOR ? o.factors() : List.of(0)) {
+                for (int k : o.ks()) {
+                    for (int r = 0; r < o.nInit(); r++) {
+                        configs.add(new FitConfig(k, type, base.init(), 1, base.maxIter(), base.tol(), base.regCovar(),
+                                base.seed(), dev.mixem.config.MethodOptions.defaults(dev.mixem.config.FitMethod.EM,
+                                Double.POSITIVE_INFINITY), q));
+                        restarts.add(r);
+                    }
                 }
             }
         }
@@ -158,7 +190,8 @@ public final class ModelSelection {
         List<List<Integer>> batches = new ArrayList<>();
         long used = 0;
         for (int i = 0; i < configs.size(); i++) {
-            long bytes = 8 * GaussianStats.travellingDoubles(configs.get(i).k(), d, configs.get(i).covarianceType());
+            long bytes = 8 * GaussianStats.travellingDoubles(configs.get(i).k(), d, configs.get(i).covarianceType(),
+                    configs.get(i).factors());
             if (batches.isEmpty() || used + bytes > o.maxStatsBytes()) {
                 batches.add(new ArrayList<>());
                 used = 0;
@@ -185,7 +218,7 @@ public final class ModelSelection {
                 try {
                     FitConfig c = configs.get(i);
                     PruneListener listener = o.prune() ? new PruneListener(o.criterion(),
-                            c.covarianceType().freeParameters(c.k(), d), totalWeight, c.tol(),
+                            c.covarianceType().freeParameters(c.k(), d, c.factors()), totalWeight, c.tol(),
                             pruning, batchIndex, lockstep) : null;
                     FitResult<GaussianParams> r = fitOne(lockstep, c, restarts.get(i), sample, centers,
                             checkpoints.forCandidate(c, restarts.get(i)),
@@ -244,10 +277,10 @@ public final class ModelSelection {
                 table.add(new Candidate(c.k(), c.covarianceType(), restarts.get(i), r.avgLogLikelihood(), p,
                         Criterion.BIC.of(total, p, n, 0), Criterion.AIC.of(total, p, n, 0),
                         Criterion.ICL.of(total, p, n, entropy[i]), r.iterations(), r.converged(), seconds[i],
-                        r.params().k(), null, pruned[i]));
+                        r.params().k(), null, pruned[i], c.factors()));
             } else {
                 table.add(new Candidate(c.k(), c.covarianceType(), restarts.get(i), Double.NaN, 0, Double.NaN,
-                        Double.NaN, Double.NaN, 0, false, seconds[i], 0, (String) results[i], false));
+                        Double.NaN, Double.NaN, 0, false, seconds[i], 0, (String) results[i], false, c.factors()));
             }
         }
         int chosen = choose(table, o.criterion());
@@ -345,6 +378,7 @@ public final class ModelSelection {
         for (int j = 0; j < table.size(); j++) {
             Candidate o = table.get(j);
             if (j != i && o.failure() == null && !o.pruned() && o.k() == c.k() && o.type() == c.type()
+                    && o.factors() == c.factors()
                     && (o.avgLogLikelihood() > c.avgLogLikelihood()
                     || (o.avgLogLikelihood() == c.avgLogLikelihood() && j < i))) {
                 return false;
@@ -466,8 +500,8 @@ public final class ModelSelection {
     }
 
     private static String line(FitConfig c, int restart, Object result) {
-        String what = String.format(Locale.ROOT, "select: k=%d %s restart %d", c.k(), c.covarianceType().serializedName(),
-                restart + 1);
+        String what = String.format(Locale.ROOT, "select: k=%d %s restart %d", c.k(),
+                structureLabel(c.covarianceType(), c.factors()), restart + 1);
         if (result instanceof FitResult<?> r) {
             return String.format(Locale.ROOT, "%s: avgLogLikelihood %.8f after %d iterations%s", what,
                     r.avgLogLikelihood(), r.iterations(), r.converged() ? "" : " (not converged)");

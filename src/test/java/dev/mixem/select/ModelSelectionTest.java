@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lock-step selection without Spark: each candidate is the fit it would be alone, in far fewer passes. */
@@ -109,6 +110,40 @@ class ModelSelectionTest {
         assertTrue(src.passes.get() < separatePasses, src.passes.get() + " lock-step passes vs " + separatePasses
                 + " for restart 0 alone");
         assertEquals(1, out.batches());
+    }
+
+    /**
+     * The number of factors is a candidate axis: on a planted mixture of factor analyzers (d=6, two factors),
+     * every factor candidate is the fit it would be alone (bit for bit), and BIC prefers two factors to one and
+     * to three at the planted K.
+     */
+    @Test
+    void factorsAreACandidateAxis() {
+        GaussianParams truth = SyntheticMixture.random(CovarianceType.FACTOR, 2, 2, 6, 4.0, 21);
+        double[][] x = rows(truth, 4000, 22);
+        ModelSelection.Options o = new ModelSelection.Options(List.of(1, 2), List.of(CovarianceType.DIAG,
+                CovarianceType.FACTOR), 1, Criterion.BIC, BASE, 1L << 30, false, List.of(1, 2, 3));
+        ModelSelection.Outcome out = ModelSelection.run(LocalBlockSource.of(x, null, 500), o, m -> { });
+        assertEquals(2 + 2 * 3, out.candidates().size());
+        for (ModelSelection.Candidate c : out.candidates()) {
+            assertNull(c.failure(), c.toString());
+            if (c.type() == CovarianceType.FACTOR) {
+                FitConfig alone = new FitConfig(c.k(), c.type(), BASE.init(), 1, BASE.maxIter(), BASE.tol(),
+                        BASE.regCovar(), 7, dev.mixem.config.MethodOptions.defaults(dev.mixem.config.FitMethod.EM,
+                        Double.POSITIVE_INFINITY), c.factors());
+                FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(x, null, 500), alone);
+                assertEquals(r.avgLogLikelihood(), c.avgLogLikelihood(), 0.0, c.toString());
+                assertEquals(c.factors(), r.params().factors());
+                assertEquals("factor q=" + c.factors(), c.structure());
+            }
+        }
+        ModelSelection.Candidate chosen = out.candidates().get(out.chosen());
+        assertEquals(2, chosen.k(), chosen.toString());
+        assertEquals(CovarianceType.FACTOR, chosen.type(), chosen.toString());
+        assertEquals(2, chosen.factors(), chosen.toString());
+        assertEquals(2, out.chosenFit().params().factors());
+        assertThrows(IllegalArgumentException.class, () -> new ModelSelection.Options(List.of(1),
+                List.of(CovarianceType.FACTOR), 1, Criterion.BIC, BASE, 1L << 30));
     }
 
     @Test
