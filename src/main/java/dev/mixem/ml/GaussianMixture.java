@@ -106,6 +106,16 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         return (GaussianMixture) set(p.regCovar, value);
     }
 
+    /** Latent factors per component when {@code covarianceType} is {@code factor}. */
+    public GaussianMixture setFactors(int value) {
+        return (GaussianMixture) set(p.factors, value);
+    }
+
+    /** Numbers of factors to choose from with {@link #setKCandidates} when {@code covarianceTypes} has factor. */
+    public GaussianMixture setFactorCandidates(int[] value) {
+        return (GaussianMixture) set(p.factorCandidates, value);
+    }
+
     public GaussianMixture setNInit(int value) {
         return (GaussianMixture) set(p.nInit, value);
     }
@@ -183,7 +193,9 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         int maxIter = getMaxIter();
         double tol = getTol();
         FitConfig base = new FitConfig(k, type, InitMethod.parse(getInitMode()), getNInit(), maxIter, 0.0,
-                getRegCovar(), getSeed());
+                getRegCovar(), getSeed(), MethodOptions.defaults(FitMethod.EM, Double.POSITIVE_INFINITY),
+                type == CovarianceType.FACTOR ? requireFactors(getFactors() > 0 || getFactorCandidates().length == 0
+                        ? getFactors() : java.util.Arrays.stream(getFactorCandidates()).min().orElse(0)) : 0);
         FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
                 ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
         dev.mixem.model.GaussianMixtureModel fitted;
@@ -203,8 +215,14 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
                         types.add(ct);
                     }
                 }
+                List<Integer> qs = List.of();
+                if (types.contains(CovarianceType.FACTOR)) {
+                    qs = getFactorCandidates().length > 0 ? new java.util.ArrayList<>(new java.util.TreeSet<>(
+                            java.util.Arrays.stream(getFactorCandidates()).boxed().toList()))
+                            : List.of(requireFactors(getFactors()));
+                }
                 dev.mixem.select.ModelSelection.Options options = new dev.mixem.select.ModelSelection.Options(ks, types,
-                        getNInit(), dev.mixem.select.Criterion.parse(getCriterion()), base, 0);
+                        getNInit(), dev.mixem.select.Criterion.parse(getCriterion()), base, 0, false, qs);
                 dev.mixem.job.SelectJob.Selected sel = dev.mixem.job.SelectJob.select(dataset.sparkSession(), in, input,
                         0, -1, options,
                         src -> base.withMaxIter(maxIter, tol / Math.max(src.totalWeight(), Double.MIN_NORMAL)), 0,
@@ -241,12 +259,20 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
             // The model carries the chosen structure (and k, where Spark's k > 1 allows it).
             dev.mixem.select.ModelSelection.Candidate c = selection.candidates().get(selection.chosen());
             model.set(model.covarianceType(), c.type().serializedName());
+            model.set(model.factors(), c.factors());
             if (c.k() > 1) {
                 model.set(model.k(), c.k());
             }
             model.attachSelection(SelectionTable.of(dataset.sparkSession(), selection));
         }
         return model;
+    }
+
+    private static int requireFactors(int q) {
+        if (q < 1) {
+            throw new IllegalArgumentException("covarianceType factor needs factors >= 1 (setFactors)");
+        }
+        return q;
     }
 
     /** For {@code Pipeline} and {@code PipelineModel} loading, and {@link #load}. */

@@ -74,6 +74,22 @@ public interface GaussianMixtureParams extends Params {
         return paramSet().nInit;
     }
 
+    default IntParam factors() {
+        return paramSet().factors;
+    }
+
+    default org.apache.spark.ml.param.IntArrayParam factorCandidates() {
+        return paramSet().factorCandidates;
+    }
+
+    default int getFactors() {
+        return (Integer) getOrDefault(factors());
+    }
+
+    default int[] getFactorCandidates() {
+        return getOrDefault(factorCandidates());
+    }
+
     default Param<String> initMode() {
         return paramSet().initMode;
     }

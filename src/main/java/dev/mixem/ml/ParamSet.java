@@ -19,7 +19,7 @@ import java.util.Arrays;
  * because {@link GaussianMixtureParams#paramSet} hands it out; its members are package-private.
  */
 public final class ParamSet {
-    static final String[] COVARIANCE_TYPES = CovarianceType.WITHOUT_FACTORS.stream()
+    static final String[] COVARIANCE_TYPES = Arrays.stream(CovarianceType.values())
             .map(CovarianceType::serializedName).toArray(String[]::new);
     static final String[] INIT_MODES = Arrays.stream(InitMethod.values()).map(InitMethod::serializedName)
             .toArray(String[]::new);
@@ -40,6 +40,8 @@ public final class ParamSet {
     final Param<String> covarianceType;
     final DoubleParam regCovar;
     final IntParam nInit;
+    final IntParam factors;
+    final org.apache.spark.ml.param.IntArrayParam factorCandidates;
     final Param<String> initMode;
     final Param<String> missing;
     final Param<String> family;
@@ -70,6 +72,11 @@ public final class ParamSet {
                 + String.join(", ", COVARIANCE_TYPES) + " (mixem)", ParamValidators.inArray(COVARIANCE_TYPES));
         regCovar = new DoubleParam(owner, "regCovar", "added to every covariance diagonal (>= 0) (mixem)",
                 ParamValidators.gtEq(0));
+        factors = new IntParam(owner, "factors", "latent factors per component when covarianceType is factor"
+                + " (>= 1; 0: not set) (mixem)", ParamValidators.gtEq(0));
+        factorCandidates = new org.apache.spark.ml.param.IntArrayParam((Params) owner, "factorCandidates",
+                "numbers of factors to choose from with kCandidates when covarianceTypes has factor; empty: factors"
+                        + " alone (mixem)");
         nInit = new IntParam(owner, "nInit", "initializations; the best log-likelihood is kept (>= 1) (mixem)",
                 ParamValidators.gtEq(1));
         initMode = new Param<>(owner, "initMode", "initialization: one of " + String.join(", ", INIT_MODES)
@@ -104,6 +111,8 @@ public final class ParamSet {
         p.setDefault(covarianceType, CovarianceType.FULL.serializedName());
         p.setDefault(regCovar, FitConfig.DEFAULT_REG_COVAR);
         p.setDefault(nInit, 1);
+        p.setDefault(factors, 0);
+        p.setDefault(factorCandidates, new int[0]);
         p.setDefault(initMode, InitMethod.KMEANS_PLUS_PLUS.serializedName());
         p.setDefault(missing, "marginalize");
         p.setDefault(family, "gaussian");

@@ -27,7 +27,8 @@ final class SelectionTable {
             .add("pruned", DataTypes.BooleanType, false)
             .add("bestRestart", DataTypes.BooleanType, false)
             .add("chosen", DataTypes.BooleanType, false)
-            .add("failure", DataTypes.StringType, true);
+            .add("failure", DataTypes.StringType, true)
+            .add("factors", DataTypes.IntegerType, true);
 
     private SelectionTable() {
     }
@@ -41,7 +42,8 @@ final class SelectionTable {
             rows.add(RowFactory.create(c.k(), c.type().serializedName(), c.restart() + 1,
                     ok ? c.avgLogLikelihood() : null, ok ? c.freeParameters() : null, ok ? c.bic() : null,
                     ok ? c.aic() : null, ok ? c.icl() : null, ok ? c.iterations() : null, ok ? c.converged() : null,
-                    c.pruned(), ModelSelection.representative(table, i), i == out.chosen(), c.failure()));
+                    c.pruned(), ModelSelection.representative(table, i), i == out.chosen(), c.failure(),
+                    c.factors() > 0 ? c.factors() : null));
         }
         return spark.createDataFrame(rows, SCHEMA);
     }

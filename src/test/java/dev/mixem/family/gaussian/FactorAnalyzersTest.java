@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * rotation, the codec's round trip, and with k=1 scikit-learn's FactorAnalysis optimum (numbers and script:
  * src/test/resources/reference/factor-reference.json, src/test/python/sklearn_factor_reference.py).
  */
-class FactorAnalyzersTest {
+public class FactorAnalyzersTest {
     private static final int D = 8;
     private static final int Q = 2;
 
@@ -450,7 +450,7 @@ class FactorAnalyzersTest {
         assertEquals(1 + 10 + 2 * (5 + 15 - 3), p.freeParameters());
     }
 
-    static double[][] readCsv(String resource) throws IOException {
+    public static double[][] readCsv(String resource) throws IOException {
         try (InputStream in = FactorAnalyzersTest.class.getResourceAsStream(resource)) {
             String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
             List<double[]> rows = new ArrayList<>();
