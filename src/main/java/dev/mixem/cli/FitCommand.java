@@ -42,6 +42,10 @@ final class FitCommand implements Callable<Integer> {
             + " or factor (mixtures of factor analyzers, with --factors) (default: ${DEFAULT-VALUE}).")
     String covariance;
 
+    @Option(names = "--implied-covariances", description = "Also write covariances.json beside model.json: every"
+            + " component's covariance as a full matrix (for factor, Λ Λᵀ + Ψ; D x D numbers a component).")
+    boolean impliedCovariances;
+
     @Option(names = "--factors", paramLabel = "Q", description = "With --covariance factor: latent factors per"
             + " component, Σ_k = Λ_k Λ_kᵀ + Ψ_k with Λ_k d x Q.")
     int factors;
@@ -153,7 +157,8 @@ final class FitCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("fit");
         try {
-            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints, overwrite);
+            FitJob.run(spark, in, cfg, blockRows, output, policy, missingPolicy, checkpoints, overwrite,
+                    impliedCovariances);
         } finally {
             Spark.stop(spark);
         }

@@ -14,6 +14,8 @@ import java.util.Locale;
 public final class ModelStore {
     public static final String MODEL_FILE = "model.json";
     public static final String TRACE_FILE = "trace.csv";
+    /** The implied covariance matrices, written on request ({@code fit --implied-covariances}). */
+    public static final String COVARIANCES_FILE = "covariances.json";
 
     private ModelStore() {
     }
@@ -29,6 +31,33 @@ public final class ModelStore {
                     Double.toString(e.passes()), e.likelihoodDecreased()));
         }
         HadoopFiles.writeString(conf, dir + "/" + TRACE_FILE, csv.toString());
+    }
+
+    /**
+     * Writes {@code DIR/covariances.json}: every component's covariance as a full D x D matrix (rows of
+     * numbers), whatever the structure; for factor analyzers Λ_k Λ_kᵀ + Ψ_k. Derived from model.json, which
+     * stays the model; nothing reads this file back.
+     */
+    public static void saveImpliedCovariances(Configuration conf, GaussianMixtureModel model, String dir) {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = json.createObjectNode();
+        var p = model.params();
+        int d = p.dim();
+        root.put("covarianceType", p.type().serializedName());
+        root.put("k", p.k());
+        root.put("dimension", d);
+        var covs = root.putArray("covariances");
+        for (int c = 0; c < p.k(); c++) {
+            double[] m = p.covarianceMatrix(c);
+            var rows = covs.addArray();
+            for (int i = 0; i < d; i++) {
+                var row = rows.addArray();
+                for (int j = 0; j < d; j++) {
+                    row.add(m[i + j * d]);
+                }
+            }
+        }
+        HadoopFiles.writeString(conf, dir + "/" + COVARIANCES_FILE, root.toString() + "\n");
     }
 
     /** Loads {@code DIR/model.json} (or the given file if it is a .json file). */

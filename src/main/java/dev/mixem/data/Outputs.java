@@ -41,7 +41,7 @@ public final class Outputs {
                 "part-.*", "", "_SUCCESS", "", "_committed_.*", "", "_started_.*", "", "_temporary", "*",
                 "_metadata", "", "_common_metadata", "")),
         /** A model directory written by {@link ModelStore}. */
-        MODEL("a model directory", Map.of("model\\.json", "", "trace\\.csv", "")),
+        MODEL("a model directory", Map.of("model\\.json", "", "trace\\.csv", "", "covariances\\.json", "")),
         /** A {@code compare} report directory. */
         REPORT("a comparison report directory", Map.of("report\\.html", "", "compare\\.json", "")),
         /** A {@code select} directory. */

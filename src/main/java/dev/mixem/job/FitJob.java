@@ -145,6 +145,13 @@ public final class FitJob {
     public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints, boolean overwrite) {
+        return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, overwrite, false);
+    }
+
+    /** {@link #run(SparkSession, InputSpec, FitConfig, Integer, String, InvalidPolicy, MissingPolicy, Checkpoints, boolean)}, writing {@code covariances.json} beside the model when asked. */
+    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+                                    String output, InvalidPolicy invalid, MissingPolicy missing,
+                                    Checkpoints checkpoints, boolean overwrite, boolean impliedCovariances) {
         long t0 = System.nanoTime();
         var conf = spark.sparkContext().hadoopConfiguration();
         Outputs.Target target = Outputs.claim(conf, output, Outputs.Kind.MODEL, overwrite);
@@ -153,7 +160,12 @@ public final class FitJob {
         }
         GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints,
                 new LogProgress());
-        target.write(tmp -> ModelStore.save(conf, model, tmp));
+        target.write(tmp -> {
+            ModelStore.save(conf, model, tmp);
+            if (impliedCovariances) {
+                ModelStore.saveImpliedCovariances(conf, model, tmp);
+            }
+        });
         GaussianMixtureModel.FitSummary s = model.summary();
         System.out.printf(Locale.ROOT,
                 "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",
