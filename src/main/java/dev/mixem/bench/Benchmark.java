@@ -8,6 +8,7 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
 import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.gaussian.GaussianStats;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
@@ -95,6 +96,15 @@ public final class Benchmark {
                          double jvmGemmGflops,
                          double mixemAvgLogLikelihood, double mllibAvgLogLikelihood, int mllibIterations,
                          boolean mllibUnderflow, long cacheBytes, long rawBytes, long peakHeapBytes) {
+
+        /**
+         * Bytes of the statistics one partition's task builds and sends each iteration (as they travel,
+         * {@link GaussianStats#travellingDoubles}): O(K·D²) for full, O(K·D) for diag, O(K·D·Q) for factor.
+         */
+        public long statsBytesPerPartition() {
+            return 8 * GaussianStats.travellingDoubles(options.k(), options.dim(), options.covariance(),
+                    options.factors());
+        }
 
         public double speedup() {
             return mllibSecondsPerIteration / mixemSecondsPerIteration;

@@ -143,8 +143,10 @@ final class BenchCommand implements Callable<Integer> {
                     r.mllibUnderflow() ? "; MLlib underflowed (its densities in linear space fell below EPSILON: it stopped after "
                             + r.mllibIterations() + " iterations)" : "");
         }
-        System.out.printf(Locale.ROOT, "cache %.1f MB for %.1f MB of raw doubles (%.2fx); peak heap %.0f MB%n",
-                r.cacheBytes() / 1e6, r.rawBytes() / 1e6, (double) r.cacheBytes() / r.rawBytes(), r.peakHeapBytes() / 1e6);
+        System.out.printf(Locale.ROOT, "cache %.1f MB for %.1f MB of raw doubles (%.2fx); peak heap %.0f MB;"
+                        + " statistics %.3f MB per partition and iteration%n",
+                r.cacheBytes() / 1e6, r.rawBytes() / 1e6, (double) r.cacheBytes() / r.rawBytes(), r.peakHeapBytes() / 1e6,
+                r.statsBytesPerPartition() / 1e6);
     }
 
     private static String fmt(double v, String f) {

@@ -50,6 +50,7 @@ public final class BenchJson {
         n.put("cacheBytes", r.cacheBytes());
         n.put("rawBytes", r.rawBytes());
         n.put("peakHeapBytes", r.peakHeapBytes());
+        n.put("statsBytesPerPartition", r.statsBytesPerPartition());
         r.mixemIterationSeconds().forEach(n.putArray("mixemIterationSeconds")::add);
         r.mllibIterationSeconds().forEach(n.putArray("mllibIterationSeconds")::add);
         return m.writeValueAsString(n) + "\n";

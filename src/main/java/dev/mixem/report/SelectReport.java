@@ -30,7 +30,8 @@ import java.util.Map;
 public final class SelectReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0x9467bd)};
+            new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf)};
     static final String CONVENTION = "Criteria are in scikit-learn's convention, lower is better: BIC = -2 L + p ln n,"
             + " AIC = -2 L + 2 p, ICL = BIC + 2 E with E = -sum_i w_i ln max_k z_ik (L the total log-likelihood, p the"
             + " free parameters, n the total row weight). mclust reports 2 L - p ln n = -BIC (higher is better) and"
