@@ -19,7 +19,8 @@ import java.util.Arrays;
  *   Σ r (u - δ_c), Σ r (u - δ_c)²   from SeparableGemm's moments, moved to μ_c as in diag
  * </pre>
  * so that each block is read into one centred copy once and the work per row is three GEMM-shaped products
- * over all components instead of 2·K passes. The expansion about r loses digits only for a component far from r
+ * over all components instead of 2·K passes. When every component is that close to the origin itself (data
+ * such as pixels or proportions), the reference is 0 and the block is used as it is, without the copy. The expansion about r loses digits only for a component far from r
  * in its own units; {@link #applies} keeps every component within 1000 of its uniquenesses' standard
  * deviations of r (δ²/ψ ≤ 1e6, as diag), beyond which, and without the Vector API, the per-component
  * {@link FactorKernel} runs. One instance per task; not thread-safe.
@@ -34,6 +35,8 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
     private final int statsStride;
     private final BLAS blas = Linalg.blas();
     private final double[] ref;
+    /** Whether the reference is the origin (the block's values serve as U without a copy). */
+    private final boolean atOrigin;
     private final double[] delta;
     /** Per component: log const - ½ Σ_j δ²/ψ. */
     private final double[] constant;
@@ -45,7 +48,9 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
     private final SeparableGemm gemm = new SeparableGemm();
     private final double[] f;
     private final double[] sq;
-    private double[] u = new double[0];
+    private double[] centred = new double[0];
+    /** The chunk's rows as U: the block itself when the reference is the origin and the chunk is the block. */
+    private double[] u;
     private double[] scores = new double[0];
     private double[] resp = new double[0];
     /** E[z | x], m x K·q (component c's q columns from c·q). */
@@ -64,6 +69,7 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
         this.kq = k * q;
         this.statsStride = s.type.statsStride(d, q);
         this.ref = reference(s);
+        this.atOrigin = java.util.Arrays.stream(ref).allMatch(v -> v == 0.0);
         this.delta = new double[k * d];
         this.constant = new double[k];
         double[] b = new double[k * d];
@@ -103,7 +109,11 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
         if (!BlockKernels.vectorApi()) {
             return false;
         }
-        double[] r = reference(s);
+        return within(s, reference(s));
+    }
+
+    /** Whether every component is within 1000 of its uniquenesses' standard deviations of {@code r}, feature by feature. */
+    private static boolean within(GaussianScorer s, double[] r) {
         for (int c = 0; c < s.k; c++) {
             for (int j = 0; j < s.d; j++) {
                 double dl = s.means[c * s.d + j] - r[j];
@@ -115,8 +125,12 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
         return true;
     }
 
+    /** The origin when every component is within the bound of it, else r = Σ_c w_c μ_c. */
     private static double[] reference(GaussianScorer s) {
         double[] r = new double[s.d];
+        if (within(s, r)) {
+            return r;
+        }
         for (int c = 0; c < s.k; c++) {
             double w = Math.exp(s.logWeights[c]);
             for (int j = 0; j < s.d; j++) {
@@ -132,8 +146,8 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
     }
 
     private void ensure(int m) {
-        if (u.length < m * d) {
-            u = new double[m * d];
+        if (centred.length < m * d) {
+            centred = new double[m * d];
         }
         if (scores.length < kp * m) {
             scores = new double[kp * m];
@@ -153,12 +167,17 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
         ensure(m);
         int n = b.rows;
         double[] x = b.values;
-        for (int j = 0; j < d; j++) {
-            double rj = ref[j];
-            int from = j * n + r0;
-            int to = j * m;
-            for (int i = 0; i < m; i++) {
-                u[to + i] = x[from + i] - rj;
+        if (atOrigin && r0 == 0 && m == n) {
+            u = x;
+        } else {
+            u = centred;
+            for (int j = 0; j < d; j++) {
+                double rj = ref[j];
+                int from = j * n + r0;
+                int to = j * m;
+                for (int i = 0; i < m; i++) {
+                    u[to + i] = x[from + i] - rj;
+                }
             }
         }
         // -½ Σ_j (u_j - δ_cj)²/ψ_cj + ½ Σ_j δ_cj²/ψ_cj, all components at once.

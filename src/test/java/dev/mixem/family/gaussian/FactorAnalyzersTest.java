@@ -103,21 +103,23 @@ public class FactorAnalyzersTest {
      * The kernel on one centred block for all components ({@link FactorGemmKernel}) against the exact
      * per-component one ({@link FactorKernel}): the same log-densities and statistics up to the rounding of the
      * expansion about the mixture's centre (components within a few units of it here: 1e-9 relative to each
-     * quantity's scale, against errors of ~1e-13 expected).
+     * quantity's scale, against errors of ~1e-13 expected). Near the origin the kernel takes the block as it is
+     * (reference 0); at an offset of 1e6 it centres the block on the mixture's centre.
      */
-    @Test
-    void sharedBlockKernelAgreesWithThePerComponentOne() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {0, 1e6})
+    void sharedBlockKernelAgreesWithThePerComponentOne(double offset) {
         GaussianParams truth = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 3.0, 31);
         double[][] x = draw(truth, 301, 32);
         for (int i = 0; i < x.length; i++) {
             for (int j = 0; j < D; j++) {
-                x[i][j] += 1e6;
+                x[i][j] += offset;
             }
         }
         GaussianParams p = SyntheticMixture.random(CovarianceType.FACTOR, Q, 3, D, 2.0, 33);
         double[] means = p.means();
         for (int i = 0; i < means.length; i++) {
-            means[i] += 1e6;
+            means[i] += offset;
         }
         p = new GaussianParams(CovarianceType.FACTOR, Q, 3, D, p.weights(), means, p.covariances());
         GaussianScorer sc = p.scorer();
