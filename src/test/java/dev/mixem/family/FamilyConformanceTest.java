@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only through {@link MixtureFamily}, its scorer and its statistics' {@link MixtureStats#values()}. A new
  * family joins by adding its cases to {@link #families()}.
  */
-class FamilyConformanceTest {
+public class FamilyConformanceTest {
 
     /** A family under test and how its restarts are initialized. */
     record Case<P extends MixtureParams, S extends MixtureStats<S>>(String name, MixtureFamily<P, S> family,
@@ -71,7 +71,7 @@ class FamilyConformanceTest {
     }
 
     /** The rows with each cell missing (NaN) with probability {@code fraction}, never a whole row. */
-    static double[][] withMissing(double[][] rows, double fraction, long seed) {
+    public static double[][] withMissing(double[][] rows, double fraction, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[][] out = new double[rows.length][];
         for (int i = 0; i < rows.length; i++) {

@@ -102,11 +102,19 @@ final class DiagGemmKernel implements ChunkKernel<GaussianStats> {
         if (!BlockKernels.vectorApi()) {
             return false;
         }
-        double[] r = reference(s);
+        return within(s, reference(s));
+    }
+
+    /**
+     * Whether every component lies within 1000 of its own standard deviations of {@code r}, feature by feature
+     * (δ²·precision ≤ {@value #MAX_OFFSET_SQ}), with the precisions the first d factors of each component
+     * (diag's and spherical's per-feature precisions; factor's ψ⁻¹).
+     */
+    static boolean within(GaussianScorer s, double[] r) {
         for (int c = 0; c < s.k; c++) {
             for (int j = 0; j < s.d; j++) {
                 double dl = s.means[c * s.d + j] - r[j];
-                if (!(dl * dl * s.factors[c * s.d + j] <= MAX_OFFSET_SQ)) {
+                if (!(dl * dl * s.factors[c * s.stride + j] <= MAX_OFFSET_SQ)) {
                     return false;
                 }
             }
@@ -115,7 +123,7 @@ final class DiagGemmKernel implements ChunkKernel<GaussianStats> {
     }
 
     /** r = Σ_c w_c μ_c. */
-    private static double[] reference(GaussianScorer s) {
+    static double[] reference(GaussianScorer s) {
         double[] r = new double[s.d];
         for (int c = 0; c < s.k; c++) {
             double w = Math.exp(s.logWeights[c]);

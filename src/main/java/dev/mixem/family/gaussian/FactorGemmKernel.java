@@ -106,38 +106,13 @@ final class FactorGemmKernel implements ChunkKernel<GaussianStats> {
 
     /** Whether the expanded form serves this scorer: the Vector API is present and no component is far from r. */
     static boolean applies(GaussianScorer s) {
-        if (!BlockKernels.vectorApi()) {
-            return false;
-        }
-        return within(s, reference(s));
-    }
-
-    /** Whether every component is within 1000 of its uniquenesses' standard deviations of {@code r}, feature by feature. */
-    private static boolean within(GaussianScorer s, double[] r) {
-        for (int c = 0; c < s.k; c++) {
-            for (int j = 0; j < s.d; j++) {
-                double dl = s.means[c * s.d + j] - r[j];
-                if (!(dl * dl * s.factors[c * s.stride + j] <= DiagGemmKernel.MAX_OFFSET_SQ)) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return BlockKernels.vectorApi() && DiagGemmKernel.within(s, reference(s));
     }
 
     /** The origin when every component is within the bound of it, else r = Σ_c w_c μ_c. */
     private static double[] reference(GaussianScorer s) {
-        double[] r = new double[s.d];
-        if (within(s, r)) {
-            return r;
-        }
-        for (int c = 0; c < s.k; c++) {
-            double w = Math.exp(s.logWeights[c]);
-            for (int j = 0; j < s.d; j++) {
-                r[j] += w * s.means[c * s.d + j];
-            }
-        }
-        return r;
+        double[] origin = new double[s.d];
+        return DiagGemmKernel.within(s, origin) ? origin : DiagGemmKernel.reference(s);
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.mixem.family.MixtureFamily;
 import dev.mixem.family.NumericalException;
 import dev.mixem.math.Linalg;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,28 +56,13 @@ final class FactorMStep {
     }
 
     static MixtureFamily.Update<GaussianParams> update(GaussianStats s, GaussianParams before, double regCovar) {
-        int k = s.k;
         int d = s.d;
         int q = s.q;
         int q1 = q + 1;
-        double total = 0;
-        for (int c = 0; c < k; c++) {
-            total += s.resp[c];
-        }
-        if (!(total > 0)) {
-            throw new NumericalException("the rows carry no weight (total responsibility " + total + ")");
-        }
-        List<Integer> kept = new ArrayList<>();
-        List<Integer> dropped = new ArrayList<>();
-        double keptTotal = 0;
-        for (int c = 0; c < k; c++) {
-            if (s.resp[c] > GaussianMStep.COLLAPSE_SHARE * total) {
-                kept.add(c);
-                keptTotal += s.resp[c];
-            } else {
-                dropped.add(c);
-            }
-        }
+        GaussianMStep.Survivors sv = GaussianMStep.survivors(s.resp);
+        List<Integer> kept = sv.kept();
+        List<Integer> dropped = sv.dropped();
+        double keptTotal = sv.keptTotal();
         int kk = kept.size();
         double[] weights = new double[kk];
         double[] means = new double[kk * d];

@@ -38,6 +38,8 @@ final class FactorMissingKernel implements ChunkKernel<GaussianStats>, GaussianI
     private final double[] y;
     private final double[] mo;
     private final double[] v;
+    /** The Cholesky factor of a row's M_o. */
+    private final double[] l;
     /** Per row of the chunk and component: E[z | x_o] (q) and Cov[z | x_o] (q x q), kept for accumulate. */
     private double[] ez = new double[0];
     private double[] cz = new double[0];
@@ -76,6 +78,7 @@ final class FactorMissingKernel implements ChunkKernel<GaussianStats>, GaussianI
         this.y = new double[q];
         this.mo = new double[q * q];
         this.v = new double[q];
+        this.l = new double[q * q];
     }
 
     @Override
@@ -141,8 +144,7 @@ final class FactorMissingKernel implements ChunkKernel<GaussianStats>, GaussianI
                 y[t] += s.factors[wo + j + t * d] * v;
             }
         }
-        double[] l = Linalg.choleskyLower(mo, 0, q);
-        if (l == null) {
+        if (!cholesky(mo, l)) {
             throw new NumericalException("the factor system of component " + c + " on a row's observed cells is"
                     + " not positive definite");
         }
@@ -163,9 +165,56 @@ final class FactorMissingKernel implements ChunkKernel<GaussianStats>, GaussianI
             }
             ezOut[eo + a] = t / l[a + a * q];
         }
-        System.arraycopy(Linalg.inverseFromCholesky(l, 0, q), 0, czOut, co, q * q);
+        inverse(l, czOut, co);
         double logDet = logPsi + Linalg.logDetFromCholesky(l, 0, q);
         return s.logWeights[c] - 0.5 * (observed * LOG_2PI + logDet + quad - v2);
+    }
+
+    /** The lower Cholesky factor of the q x q matrix a into l (its strict upper triangle 0); false when a is not positive definite. */
+    private boolean cholesky(double[] a, double[] l) {
+        for (int j = 0; j < q; j++) {
+            double s2 = a[j + j * q];
+            for (int t = 0; t < j; t++) {
+                s2 -= l[j + t * q] * l[j + t * q];
+            }
+            if (!(s2 > 0)) {
+                return false;
+            }
+            double ljj = Math.sqrt(s2);
+            l[j + j * q] = ljj;
+            for (int i = 0; i < j; i++) {
+                l[i + j * q] = 0;
+            }
+            for (int i = j + 1; i < q; i++) {
+                double x = a[i + j * q];
+                for (int t = 0; t < j; t++) {
+                    x -= l[i + t * q] * l[j + t * q];
+                }
+                l[i + j * q] = x / ljj;
+            }
+        }
+        return true;
+    }
+
+    /** (L Lᵀ)⁻¹ into out[o ..), column by column: L y = e_a, then Lᵀ x = y. */
+    private void inverse(double[] l, double[] out, int o) {
+        for (int a = 0; a < q; a++) {
+            for (int i = 0; i < q; i++) {
+                double x = i == a ? 1.0 : 0.0;
+                for (int t = 0; t < i; t++) {
+                    x -= l[i + t * q] * v[t];
+                }
+                v[i] = x / l[i + i * q];
+            }
+            int col = o + a * q;
+            for (int i = q - 1; i >= 0; i--) {
+                double x = v[i];
+                for (int t = i + 1; t < q; t++) {
+                    x -= l[t + i * q] * out[col + t];
+                }
+                out[col + i] = x / l[i + i * q];
+            }
+        }
     }
 
     @Override

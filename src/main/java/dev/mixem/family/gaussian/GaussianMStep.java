@@ -27,30 +27,42 @@ public final class GaussianMStep {
     private GaussianMStep() {
     }
 
-    public static MixtureFamily.Update<GaussianParams> update(GaussianStats s, double[] referenceMeans, CovarianceType type, double regCovar) {
-        int k = s.k;
-        int d = s.d;
+    /** The components the collapse rule keeps and drops, and the kept components' total responsibility. */
+    record Survivors(List<Integer> kept, List<Integer> dropped, double keptTotal) {
+    }
+
+    /** The collapse rule on the statistics' responsibilities. */
+    static Survivors survivors(double[] resp) {
         double total = 0;
-        for (int c = 0; c < k; c++) {
-            total += s.resp[c];
+        for (double r : resp) {
+            total += r;
         }
         if (!(total > 0)) {
             throw new NumericalException("the rows carry no weight (total responsibility " + total + ")");
         }
         List<Integer> kept = new ArrayList<>();
         List<Integer> dropped = new ArrayList<>();
-        for (int c = 0; c < k; c++) {
-            if (s.resp[c] > COLLAPSE_SHARE * total) {
+        for (int c = 0; c < resp.length; c++) {
+            if (resp[c] > COLLAPSE_SHARE * total) {
                 kept.add(c);
             } else {
                 dropped.add(c);
             }
         }
-        int kk = kept.size();
         double keptTotal = 0;
         for (int c : kept) {
-            keptTotal += s.resp[c];
+            keptTotal += resp[c];
         }
+        return new Survivors(kept, dropped, keptTotal);
+    }
+
+    public static MixtureFamily.Update<GaussianParams> update(GaussianStats s, double[] referenceMeans, CovarianceType type, double regCovar) {
+        int d = s.d;
+        Survivors sv = survivors(s.resp);
+        List<Integer> kept = sv.kept();
+        List<Integer> dropped = sv.dropped();
+        int kk = kept.size();
+        double keptTotal = sv.keptTotal();
         double[] weights = new double[kk];
         double[] means = new double[kk * d];
         double[] delta = new double[kk * d];

@@ -67,20 +67,7 @@ public class FactorAnalyzersTest {
 
     /** log N(x; μ, Σ) from the implied d x d covariance by Cholesky: independent of the Woodbury route. */
     private static double denseLogDensity(GaussianParams p, int c, double[] x) {
-        int d = p.dim();
-        double[] l = dev.mixem.math.Linalg.choleskyLower(p.covarianceMatrix(c), 0, d);
-        double[] mu = p.mean(c);
-        double[] y = new double[d];
-        double maha = 0;
-        for (int i = 0; i < d; i++) {
-            double v = x[i] - mu[i];
-            for (int j = 0; j < i; j++) {
-                v -= l[i + j * d] * y[j];
-            }
-            y[i] = v / l[i + i * d];
-            maha += y[i] * y[i];
-        }
-        return -0.5 * (d * Math.log(2 * Math.PI) + dev.mixem.math.Linalg.logDetFromCholesky(l, 0, d) + maha);
+        return denseObservedLogDensity(p, c, x);
     }
 
     @Test
@@ -273,20 +260,8 @@ public class FactorAnalyzersTest {
         assertArrayEquals(u.params().weights(), again.weights(), 1e-14);
     }
 
-    /** Each cell NaN with probability {@code fraction}, never a whole row. */
     private static double[][] withMissing(double[][] rows, double fraction, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[][] out = new double[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = rows[i].clone();
-            int keep = rng.nextInt(out[i].length);
-            for (int j = 0; j < out[i].length; j++) {
-                if (j != keep && rng.nextDouble() < fraction) {
-                    out[i][j] = Double.NaN;
-                }
-            }
-        }
-        return out;
+        return dev.mixem.family.FamilyConformanceTest.withMissing(rows, fraction, seed);
     }
 
     /** The observed coordinates' marginal density, from the dense implied covariance restricted to them. */
