@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
+import dev.mixem.family.MixtureFamily;
+import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.math.RowBlock;
@@ -60,12 +62,15 @@ public final class Generator {
      * probability {@code missingFraction}, decided by a hash of (seed, partition, row, column): missing
      * completely at random.
      */
-    public static Dataset<Row> frame(SparkSession spark, GaussianParams truth, long rows, int partitions, long seed,
+    public static Dataset<Row> frame(SparkSession spark, MixtureParams truth, long rows, int partitions, long seed,
                                      double missingFraction) {
         int d = truth.dim();
+        // Binary and count features are written as integers.
+        boolean integral = !(truth instanceof GaussianParams);
         List<StructField> fields = new ArrayList<>();
         for (int j = 0; j < d; j++) {
-            fields.add(DataTypes.createStructField("x" + j, DataTypes.DoubleType, missingFraction > 0));
+            fields.add(DataTypes.createStructField("x" + j, integral ? DataTypes.LongType : DataTypes.DoubleType,
+                    missingFraction > 0));
         }
         StructType schema = DataTypes.createStructType(fields);
         JavaRDD<Row> rdd = partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
@@ -85,7 +90,7 @@ public final class Generator {
                     Object[] o = new Object[x.length];
                     for (int j = 0; j < x.length; j++) {
                         boolean hole = missingFraction > 0 && Seeds.uniform(holeSeed, row, j) < missingFraction;
-                        o[j] = hole ? null : x[j];
+                        o[j] = hole ? null : integral ? (Object) (long) x[j] : (Object) x[j];
                     }
                     row++;
                     return RowFactory.create(o);
@@ -96,7 +101,7 @@ public final class Generator {
     }
 
     /** The same rows as {@link #frame}, as blocks of at most {@code blockRows} rows. */
-    public static JavaRDD<RowBlock> blocks(SparkSession spark, GaussianParams truth, long rows, int partitions,
+    public static JavaRDD<RowBlock> blocks(SparkSession spark, MixtureParams truth, long rows, int partitions,
                                            long seed, int blockRows) {
         return partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
             Iterator<double[]> it = rowsOfPartition(truth, rows, partitions, p, seed);
@@ -119,10 +124,10 @@ public final class Generator {
         return jsc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions);
     }
 
-    private static Iterator<double[]> rowsOfPartition(GaussianParams truth, long rows, int partitions, int p, long seed) {
+    private static Iterator<double[]> rowsOfPartition(MixtureParams truth, long rows, int partitions, int p, long seed) {
         long count = rows / partitions + (p < rows % partitions ? 1 : 0);
         SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, p));
-        SyntheticMixture.Sampler sampler = new SyntheticMixture.Sampler(truth);
+        MixtureFamily.RowSampler sampler = sampler(truth.family(), truth);
         int d = truth.dim();
         return new Iterator<>() {
             long made = 0;
@@ -143,6 +148,39 @@ public final class Generator {
                 return x;
             }
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <P extends MixtureParams> MixtureFamily.RowSampler sampler(MixtureFamily<P, ?> family,
+                                                                        MixtureParams truth) {
+        return family.sampler((P) truth);
+    }
+
+    /** The true mixture of a family other than Gaussian ({@link MixtureFamily#planted}). */
+    public static MixtureParams truth(MixtureFamily<?, ?> family, int k, int d, double separation, long seed) {
+        return family.planted(k, d, separation, Seeds.mix(seed, -1));
+    }
+
+    /**
+     * The truth of any family as JSON: its family, k, dimension, rows, separation and seed, then the parameters as
+     * model.json's {@code params} holds them (for Gaussian, {@link #truthJson(GaussianParams, long, double, long)}).
+     */
+    public static String truthJson(MixtureParams truth, long rows, double separation, long seed) {
+        if (truth instanceof GaussianParams g) {
+            return truthJson(g, rows, separation, seed);
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("family", truth.family().name());
+        root.put("rows", rows);
+        root.put("separation", separation);
+        root.put("seed", seed);
+        dev.mixem.family.Families.codecOf(truth).write(truth, root);
+        try {
+            return json.writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

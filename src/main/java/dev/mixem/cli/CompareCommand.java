@@ -12,7 +12,7 @@ import dev.mixem.data.Outputs;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.SparkBlockSource;
-import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.Families;
 import dev.mixem.fit.Comparison;
 import dev.mixem.config.FitMethod;
 import dev.mixem.init.Initializer;
@@ -79,6 +79,9 @@ final class CompareCommand implements Callable<Integer> {
             description = "Evaluate on a fixed seeded sample of this fraction of the rows (default: all rows).")
     double evalSample;
 
+    @picocli.CommandLine.Mixin
+    FamilyOptions familyOptions;
+
     @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type,"
             + " or factor (with --factors) (default: ${DEFAULT-VALUE}).")
     String covariance;
@@ -105,6 +108,7 @@ final class CompareCommand implements Callable<Integer> {
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), 1, defaults.maxIter(),
                     defaults.tol(), regCovar, seed, defaults.method().withBatchFraction(batchFraction)
                     .withBudget(budget).withEvalSample(evalSample).withEvalEvery(evalEvery), factors);
+            cfg = familyOptions.apply(cfg, spec);
             for (String m : methods) {
                 ms.add(FitMethod.parse(m));
             }
@@ -140,26 +144,31 @@ final class CompareCommand implements Callable<Integer> {
                 Outputs.Kind.REPORT, overwrite);
         dev.mixem.config.MethodOptions template = cfg.method();
         long t0 = System.nanoTime();
-        InputReader.Loaded in = InputReader.read(spark, spec);
+        InputReader.Loaded in = FitJob.forFamily(InputReader.read(spark, spec), cfg.family());
         int d = in.extractor().dim();
         FitJob.preflight(spark, in, cfg, spec.partitions(), SparkBlockSource.defaultBlockRows(d),
                 dev.mixem.job.SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat()));
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 SparkBlockSource.defaultBlockRows(d))) {
             src.requireObservedFeatures(in.extractor().featureNames());
-            FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
+            if (cfg.family() == dev.mixem.config.Family.GAUSSIAN) {
+                FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
+            }
             LogProgress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
                     src.rows(), d, src.partitions(), (System.nanoTime() - t0) / 1e9));
-            GaussianParams start = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
-            Comparison.Outcome out = Comparison.run(src, start, methods, cfg, sweepPasses, LogProgress.LOG::info);
+            Comparison.Outcome out = compare(Families.of(cfg), src, cfg, methods, sweepPasses);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("input", spec.path());
             data.put("rows", src.rows());
             data.put("features", d);
             data.put("k", cfg.k());
-            data.put("covariance", cfg.covarianceType().serializedName());
-            if (cfg.factors() > 0) {
-                data.put("factors", cfg.factors());
+            if (cfg.family() == dev.mixem.config.Family.GAUSSIAN) {
+                data.put("covariance", cfg.covarianceType().serializedName());
+                if (cfg.factors() > 0) {
+                    data.put("factors", cfg.factors());
+                }
+            } else {
+                data.put("family", cfg.family().serializedName());
             }
             data.put("missingCells", src.missingCells());
             data.put("partitions", src.partitions());
@@ -179,6 +188,14 @@ final class CompareCommand implements Callable<Integer> {
             System.out.println("wrote " + dir + "/report.html and " + dir + "/compare.json");
             return out;
         }
+    }
+
+    private static <P extends dev.mixem.family.MixtureParams, S extends dev.mixem.stats.MixtureStats<S>>
+    Comparison.Outcome compare(dev.mixem.family.MixtureFamily<P, S> family, SparkBlockSource src, FitConfig cfg,
+                               List<FitMethod> methods, double sweepPasses) {
+        P start = dev.mixem.fit.EmFitter.initialization(family).initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0)
+                .params();
+        return Comparison.run(family, src, start, methods, cfg, sweepPasses, LogProgress.LOG::info);
     }
 
     private static void print(Comparison.Outcome out, Map<String, Object> data) {

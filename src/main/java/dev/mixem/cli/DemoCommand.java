@@ -10,7 +10,7 @@ import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.Outputs;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.data.InputSpec;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,11 +60,11 @@ final class DemoCommand implements Callable<Integer> {
             GaussianParams truth = GenerateCommand.write(spark, CovarianceType.FULL, rows, dim, k, seed, data, "csv",
                     0, separation, 0.0, replace);
             FitConfig cfg = FitConfig.defaults(k).withSeed(seed);
-            GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(data), cfg, null, dir + "/model",
+            MixtureModel m = FitJob.run(spark, InputSpec.of(data), cfg, null, dir + "/model",
                     InvalidPolicy.FAIL, MissingPolicy.MARGINALIZE, null, replace);
             PredictCommand.run(spark, m, new InputSpec(data, null, m.featureNames(), null, null, 0),
                     dir + "/predictions.parquet", "parquet", replace, true, false);
-            TruthComparison c = TruthComparison.of(truth, m.params(), m.summary().rows());
+            TruthComparison c = TruthComparison.of(truth, m.gaussian(), m.summary().rows());
             System.out.println(c.describe());
             System.out.println("the model is " + dir + "/model/model.json, the truth " + data + ".truth.json");
         } finally {

@@ -38,6 +38,9 @@ final class FitCommand implements Callable<Integer> {
             + " model.json and trace.csv), and start afresh over an earlier checkpoint in --checkpoint-dir.")
     boolean overwrite;
 
+    @picocli.CommandLine.Mixin
+    FamilyOptions familyOptions;
+
     @Option(names = "--covariance", description = "full, diag, tied or spherical, as scikit-learn's covariance_type,"
             + " or factor (mixtures of factor analyzers, with --factors) (default: ${DEFAULT-VALUE}).")
     String covariance;
@@ -122,6 +125,10 @@ final class FitCommand implements Callable<Integer> {
             cfg = new FitConfig(k, CovarianceType.parse(covariance), InitMethod.parse(init), nInit, maxIter, tol,
                     regCovar, seed, dev.mixem.config.MethodOptions.defaults(dev.mixem.config.FitMethod.EM,
                     Double.POSITIVE_INFINITY), factors);
+            cfg = familyOptions.apply(cfg, spec);
+            if (impliedCovariances && cfg.family() != dev.mixem.config.Family.GAUSSIAN) {
+                throw new IllegalArgumentException("--implied-covariances applies to --family gaussian only");
+            }
             in = input.spec();
             in.effectiveFormat();
             if (checkpointEvery < 1) {

@@ -2,6 +2,7 @@ package dev.mixem.cli;
 
 import dev.mixem.bench.Generator;
 import dev.mixem.config.CovarianceType;
+import dev.mixem.config.FitConfig;
 import dev.mixem.data.Outputs;
 import dev.mixem.family.gaussian.GaussianParams;
 import org.apache.spark.sql.SaveMode;
@@ -14,7 +15,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a synthetic Gaussian mixture (random covariances of the chosen structure) and PATH.truth.json.")
+        description = "Write a synthetic mixture (Gaussian with random covariances of the chosen structure, or --family"
+                + " bernoulli or poisson) and PATH.truth.json.")
 final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,6 +51,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Minimum distance between two means, in units of the largest component standard deviation (default: ${DEFAULT-VALUE}).")
     double separation;
 
+    @picocli.CommandLine.Mixin
+    FamilyOptions familyOptions;
+
     @Option(names = "--covariance", defaultValue = "full",
             description = "Structure of the true covariances: full (random rotations), diag, tied (one random full"
                     + " matrix for all components), spherical, or factor (with --factors: loadings N(0, 0.5/Q),"
@@ -66,7 +71,19 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         String fmt;
         CovarianceType type;
+        dev.mixem.config.Family family;
         try {
+            family = familyOptions.family();
+            if (family != dev.mixem.config.Family.GAUSSIAN) {
+                for (String gaussianOnly : new String[]{"--covariance", "--factors"}) {
+                    if (spec.commandLine().getParseResult().hasMatchedOption(gaussianOnly)) {
+                        throw new IllegalArgumentException(gaussianOnly + " applies to --family gaussian only");
+                    }
+                }
+            }
+            if (spec.commandLine().getParseResult().hasMatchedOption("--smoothing")) {
+                throw new IllegalArgumentException("--smoothing is an option of fitting, not of generate");
+            }
             type = CovarianceType.parse(covariance);
             type.requireFactors(factors);
             if (type != CovarianceType.FACTOR && factors != 0) {
@@ -97,8 +114,14 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("generate");
         try {
-            write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
-                    overwrite);
+            if (family == dev.mixem.config.Family.GAUSSIAN) {
+                write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
+                        overwrite);
+            } else {
+                write(spark, Generator.truth(dev.mixem.family.Families.of(FitConfig.defaults(k).withFamily(family, 0)),
+                        k, dim, separation, seed), rows, seed, output, fmt, partitions, separation, missingFraction,
+                        overwrite);
+            }
         } finally {
             Spark.stop(spark);
         }
@@ -131,6 +154,16 @@ final class GenerateCommand implements Callable<Integer> {
     static GaussianParams write(SparkSession spark, CovarianceType type, int factors, long rows, int dim, int k,
                                 long seed, String output, String fmt, int partitionsOpt, double separation,
                                 double missingFraction, boolean overwrite) {
+        GaussianParams truth = Generator.truth(type, factors, k, dim, separation, seed);
+        write(spark, truth, rows, seed, output, fmt, partitionsOpt, separation, missingFraction, overwrite);
+        return truth;
+    }
+
+    /** Rows of the given true mixture (any family) and its truth file. */
+    static void write(SparkSession spark, dev.mixem.family.MixtureParams truth, long rows, long seed, String output,
+                      String fmt, int partitionsOpt, double separation, double missingFraction, boolean overwrite) {
+        int dim = truth.dim();
+        int k = truth.k();
         var conf = spark.sparkContext().hadoopConfiguration();
         Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
         String truthPath = data.path() + ".truth.json";
@@ -138,7 +171,6 @@ final class GenerateCommand implements Callable<Integer> {
         int partitions = partitionsOpt > 0 ? partitionsOpt
                 : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
         partitions = (int) Math.min(partitions, rows);
-        GaussianParams truth = Generator.truth(type, factors, k, dim, separation, seed);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
         var frame = Generator.frame(spark, truth, rows, partitions, seed, missingFraction);
         data.write(tmp -> {
@@ -153,6 +185,5 @@ final class GenerateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "wrote %d rows x %d features (%d components%s) to %s (%s, %d partitions); truth in %s%n",
                 rows, dim, k, missingFraction > 0 ? String.format(Locale.ROOT, ", %.3g of cells empty", missingFraction) : "",
                 output, fmt, partitions, truthPath);
-        return truth;
     }
 }

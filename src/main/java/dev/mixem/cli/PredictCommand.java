@@ -5,7 +5,7 @@ import dev.mixem.data.InputSpec;
 import dev.mixem.data.ModelStore;
 import dev.mixem.data.Outputs;
 import dev.mixem.job.Predictor;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         SparkSession spark = Spark.session("predict");
         try {
-            GaussianMixtureModel m = ModelStore.load(spark.sparkContext().hadoopConfiguration(), model);
+            MixtureModel m = ModelStore.load(spark.sparkContext().hadoopConfiguration(), model);
             run(spark, m, new InputSpec(input, fmt, m.featuresCol() == null ? m.featureNames() : List.of(),
                     m.featuresCol(), null, 0), output, outFormat, overwrite, allowMissing, impute);
         } finally {
@@ -80,17 +80,17 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    static long run(SparkSession spark, GaussianMixtureModel m, InputSpec in, String output) {
+    static long run(SparkSession spark, MixtureModel m, InputSpec in, String output) {
         return run(spark, m, in, output, "parquet", false, true, false);
     }
 
-    static long run(SparkSession spark, GaussianMixtureModel m, InputSpec in, String output, boolean allowMissing,
+    static long run(SparkSession spark, MixtureModel m, InputSpec in, String output, boolean allowMissing,
                     boolean impute) {
         return run(spark, m, in, output, "parquet", false, allowMissing, impute);
     }
 
     /** Scores the input and writes it to {@code output} in {@code format}, under {@link Outputs}' save modes. */
-    static long run(SparkSession spark, GaussianMixtureModel m, InputSpec in, String output, String format,
+    static long run(SparkSession spark, MixtureModel m, InputSpec in, String output, String format,
                     boolean overwrite, boolean allowMissing, boolean impute) {
         Outputs.Target target = Outputs.claim(spark.sparkContext().hadoopConfiguration(), output,
                 Outputs.Kind.DATASET, overwrite);

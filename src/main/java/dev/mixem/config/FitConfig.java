@@ -18,9 +18,14 @@ import java.util.Objects;
  * @param seed           seed of every random draw of the fit
  * @param method         how the parameters are updated (EM by default) and the method's options
  * @param factors        factors per component of the factor structure (q ≥ 1); 0 for the other structures
+ * @param family         the mixture family (Gaussian by default; the covariance structure, reg-covar and
+ *                       factors are the Gaussian family's)
+ * @param smoothing      pseudo-count of the Bernoulli family (a Beta(1 + s, 1 + s) prior on every probability,
+ *                       so the M-step gives (Σrx + s) / (Σr + 2s)); 0 (the default) is maximum likelihood
  */
 public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
-                        double tol, double regCovar, long seed, MethodOptions method, int factors) {
+                        double tol, double regCovar, long seed, MethodOptions method, int factors, Family family,
+                        double smoothing) {
 
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
@@ -30,6 +35,16 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         Objects.requireNonNull(covarianceType, "covarianceType");
         Objects.requireNonNull(init, "init");
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(family, "family");
+        if (!(smoothing >= 0) || Double.isInfinite(smoothing)) {
+            throw new IllegalArgumentException("smoothing must be a finite number >= 0, got " + smoothing);
+        }
+        if (smoothing != 0 && family != Family.BERNOULLI) {
+            throw new IllegalArgumentException("--smoothing applies to --family bernoulli only");
+        }
+        if (family != Family.GAUSSIAN && covarianceType == CovarianceType.FACTOR) {
+            throw new IllegalArgumentException("--covariance factor is a structure of the gaussian family");
+        }
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
@@ -49,6 +64,12 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
             throw new IllegalArgumentException("--factors applies to --covariance factor only");
         }
         factors = covarianceType.requireFactors(factors);
+    }
+
+    /** A Gaussian fit. */
+    public FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter, double tol,
+                     double regCovar, long seed, MethodOptions method, int factors) {
+        this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, Family.GAUSSIAN, 0);
     }
 
     /** A structure without factors. */
@@ -71,23 +92,23 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     }
 
     public FitConfig withMethod(MethodOptions newMethod) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors, family, smoothing);
     }
 
     public FitConfig withSeed(long newSeed) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors, family, smoothing);
     }
 
     public FitConfig withInit(InitMethod newInit) {
-        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors);
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing);
     }
 
     public FitConfig withNInit(int newNInit) {
-        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors);
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing);
     }
 
     public FitConfig withMaxIter(int newMaxIter, double newTol) {
-        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors);
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors, family, smoothing);
     }
 
     public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
@@ -97,22 +118,38 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
 
     /** The factor structure with q factors per component. */
     public FitConfig withFactors(int q, double newRegCovar) {
-        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q);
+        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q, family, smoothing);
+    }
+
+    /** The same fit of another family (with its smoothing; Gaussian keeps the covariance structure). */
+    public FitConfig withFamily(Family newFamily, double newSmoothing) {
+        return new FitConfig(k, newFamily == Family.GAUSSIAN ? covarianceType : CovarianceType.DIAG, init, nInit,
+                maxIter, tol, regCovar, seed, method, newFamily == Family.GAUSSIAN ? factors : 0, newFamily,
+                newSmoothing);
     }
 
     /** The configuration as ordered name/value pairs, with the names the command line uses. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("k", k);
-        m.put("covariance", covarianceType.serializedName());
-        if (covarianceType == CovarianceType.FACTOR) {
-            m.put("factors", factors);
+        if (family != Family.GAUSSIAN) {
+            m.put("family", family.serializedName());
+            if (family == Family.BERNOULLI) {
+                m.put("smoothing", smoothing);
+            }
+        } else {
+            m.put("covariance", covarianceType.serializedName());
+            if (covarianceType == CovarianceType.FACTOR) {
+                m.put("factors", factors);
+            }
         }
         m.put("init", init.serializedName());
         m.put("nInit", nInit);
         m.put("maxIter", maxIter);
         m.put("tol", tol);
-        m.put("regCovar", regCovar);
+        if (family == Family.GAUSSIAN) {
+            m.put("regCovar", regCovar);
+        }
         m.put("seed", seed);
         if (method.method() != FitMethod.EM) {
             m.put("method", method.method().serializedName());

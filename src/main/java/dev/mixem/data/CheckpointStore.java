@@ -1,6 +1,6 @@
 package dev.mixem.data;
 
-import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.MixtureParams;
 
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.FitCheckpoint;
@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * Checkpoints in {@code DIR/checkpoint.json} on any Hadoop file system, each written to a temporary file and
  * renamed over the previous one, so that a crash leaves either the old checkpoint or the new one.
  */
-public final class CheckpointStore implements Checkpointer<GaussianParams> {
+public final class CheckpointStore implements Checkpointer<MixtureParams> {
     public static final String FILE = "checkpoint.json";
 
     private final Configuration conf;
@@ -80,13 +80,13 @@ public final class CheckpointStore implements Checkpointer<GaussianParams> {
     }
 
     @Override
-    public void save(FitCheckpoint<GaussianParams> state) {
+    public void save(FitCheckpoint<MixtureParams> state) {
         HadoopFiles.writeString(conf, file, CheckpointFormat.toJson(state, configuration, input, fingerprint));
         log.accept("checkpoint: restart " + (state.restart() + 1) + ", iteration " + state.iteration() + " saved to " + file);
     }
 
     @Override
-    public FitCheckpoint<GaussianParams> resume() {
+    public FitCheckpoint<MixtureParams> resume() {
         if (!resume) {
             return null;
         }
@@ -94,7 +94,7 @@ public final class CheckpointStore implements Checkpointer<GaussianParams> {
         if (json == null) {
             throw new ModelFormatException("no checkpoint to resume from: " + file + " does not exist");
         }
-        FitCheckpoint<GaussianParams> state = CheckpointFormat.fromJson(json, file, configuration, fingerprint);
+        FitCheckpoint<MixtureParams> state = CheckpointFormat.fromJson(json, file, configuration, fingerprint);
         log.accept("resuming from " + file + ": restart " + (state.restart() + 1) + ", iteration " + state.iteration());
         return state;
     }

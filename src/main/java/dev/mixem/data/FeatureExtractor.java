@@ -29,6 +29,8 @@ public final class FeatureExtractor implements Serializable {
     private final int blockStartCol;
     private final int corruptCol;
     private final int headerWidth;
+    /** The values the features may take (the family's domain); {@code REAL} unless {@link #withDomain}. */
+    private dev.mixem.config.Family.Domain domain = dev.mixem.config.Family.Domain.REAL;
 
     FeatureExtractor(String[] names, int[] cols, boolean[] stringCols, int vectorCol, int dim, int weightCol,
                      String weightName, boolean weightIsString, int fileCol, int blockStartCol, int corruptCol,
@@ -45,6 +47,22 @@ public final class FeatureExtractor implements Serializable {
         this.blockStartCol = blockStartCol;
         this.corruptCol = corruptCol;
         this.headerWidth = headerWidth;
+    }
+
+    /**
+     * This extractor, also checking that every observed feature value lies in the family's domain: a value
+     * outside it is an {@link InvalidInputException} with reason {@code NOT_BINARY} or {@code NOT_A_COUNT},
+     * which {@code --invalid skip} counts like any other.
+     */
+    public FeatureExtractor withDomain(dev.mixem.config.Family.Domain newDomain) {
+        FeatureExtractor e = new FeatureExtractor(names, cols, stringCols, vectorCol, dim, weightCol, weightName,
+                weightIsString, fileCol, blockStartCol, corruptCol, headerWidth);
+        e.domain = newDomain;
+        return e;
+    }
+
+    public dev.mixem.config.Family.Domain domain() {
+        return domain;
     }
 
     public int dim() {
@@ -152,6 +170,11 @@ public final class FeatureExtractor implements Serializable {
                 out[j] = cell(row, cols[j], stringCols[j], names[j], loc, allowMissing);
             }
         }
+        if (domain != dev.mixem.config.Family.Domain.REAL) {
+            for (int j = 0; j < dim; j++) {
+                checkDomain(out[j], loc, vectorCol >= 0 ? names[0] + "[" + j + "]" : names[j]);
+            }
+        }
         if (weightCol >= 0) {
             double w = cell(row, weightCol, weightIsString, weightName, loc, false);
             if (w < 0) {
@@ -182,6 +205,9 @@ public final class FeatureExtractor implements Serializable {
             }
         } else {
             Object o = row.get(col);
+            if (o instanceof Boolean b) {
+                return b ? 1.0 : 0.0;
+            }
             if (!(o instanceof Number n)) {
                 throw new InvalidInputException(InvalidInputException.Reason.NOT_A_NUMBER, loc.describe() + ", column '" + name + "': '" + o
                         + "' is not a number");
@@ -192,6 +218,23 @@ public final class FeatureExtractor implements Serializable {
             return v;
         }
         return checkFinite(v, loc, name);
+    }
+
+    /** Largest count that doubles still hold exactly, one by one. */
+    private static final double MAX_COUNT = 9007199254740992.0;
+
+    private void checkDomain(double v, Locator loc, String name) {
+        if (v != v) {
+            return;
+        }
+        if (domain == dev.mixem.config.Family.Domain.BINARY && v != 0 && v != 1) {
+            throw new InvalidInputException(InvalidInputException.Reason.NOT_BINARY, loc.describe() + ", column '"
+                    + name + "': " + v + " is not 0 or 1 (the bernoulli family takes binary features)");
+        }
+        if (domain == dev.mixem.config.Family.Domain.COUNT && !(v >= 0 && v == Math.rint(v) && v <= MAX_COUNT)) {
+            throw new InvalidInputException(InvalidInputException.Reason.NOT_A_COUNT, loc.describe() + ", column '"
+                    + name + "': " + v + " is not a count (the poisson family takes non-negative integers)");
+        }
     }
 
     private static double checkFinite(double v, Locator loc, String name) {

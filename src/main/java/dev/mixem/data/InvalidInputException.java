@@ -12,6 +12,10 @@ public final class InvalidInputException extends RuntimeException {
     /** Why one row cannot be used. */
     public enum Reason {
         MALFORMED_ROW, MISSING_VALUE, NOT_A_NUMBER, NAN, INFINITE, WRONG_VECTOR_SIZE, NEGATIVE_WEIGHT,
+        /** A feature value other than 0 or 1 for the bernoulli family. */
+        NOT_BINARY,
+        /** A feature value that is not a non-negative integer for the poisson family. */
+        NOT_A_COUNT,
         /**
          * Every feature missing, under the marginalize policy: the row carries no information and is always
          * skipped and counted, whatever the invalid-row policy.

@@ -1,14 +1,14 @@
 package dev.mixem.data;
 
 import dev.mixem.fit.TraceEntry;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import dev.mixem.model.ModelFormatException;
 import org.apache.hadoop.conf.Configuration;
 
 import java.util.Locale;
 
 /**
- * A model directory: {@code model.json} (the model, see {@link GaussianMixtureModel}) and {@code trace.csv}
+ * A model directory: {@code model.json} (the model, see {@link MixtureModel}) and {@code trace.csv}
  * (the per-iteration trace, for plotting). Files are written atomically.
  */
 public final class ModelStore {
@@ -20,7 +20,7 @@ public final class ModelStore {
     private ModelStore() {
     }
 
-    public static void save(Configuration conf, GaussianMixtureModel model, String dir) {
+    public static void save(Configuration conf, MixtureModel model, String dir) {
         HadoopFiles.writeString(conf, dir + "/" + MODEL_FILE, model.toJson());
         StringBuilder csv = new StringBuilder("iteration,avgLogLikelihood,seconds,cumulativeSeconds,passes,likelihoodDecreased\n");
         double cumulative = 0;
@@ -38,10 +38,10 @@ public final class ModelStore {
      * numbers), whatever the structure; for factor analyzers Λ_k Λ_kᵀ + Ψ_k. Derived from model.json, which
      * stays the model; nothing reads this file back.
      */
-    public static void saveImpliedCovariances(Configuration conf, GaussianMixtureModel model, String dir) {
+    public static void saveImpliedCovariances(Configuration conf, MixtureModel model, String dir) {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var root = json.createObjectNode();
-        var p = model.params();
+        var p = model.gaussian();
         int d = p.dim();
         root.put("covarianceType", p.type().serializedName());
         root.put("k", p.k());
@@ -61,12 +61,12 @@ public final class ModelStore {
     }
 
     /** Loads {@code DIR/model.json} (or the given file if it is a .json file). */
-    public static GaussianMixtureModel load(Configuration conf, String dir) {
+    public static MixtureModel load(Configuration conf, String dir) {
         String file = dir.endsWith(".json") ? dir : dir.replaceAll("/+$", "") + "/" + MODEL_FILE;
         String json = HadoopFiles.readString(conf, file);
         if (json == null) {
             throw new ModelFormatException("no model at " + dir + " (" + file + " does not exist)");
         }
-        return GaussianMixtureModel.fromJson(json, file);
+        return MixtureModel.fromJson(json, file);
     }
 }

@@ -69,6 +69,12 @@ public interface MixtureFamily<P extends MixtureParams, S extends MixtureStats<S
     /** The codec of the parameters' {@code params} object in {@code model.json}. */
     ParamsCodec<P> codec();
 
+    /**
+     * Parameters with equal weights whose components sit at the given centers ({@code centers[c*d + j]}): what
+     * initialization scores and assigns rows with before its first M-step.
+     */
+    P atCenters(double[] centers, int k, int d);
+
     /** A random well-separated mixture of this family (a planted mixture for tests and benchmarks). */
     P planted(int k, int d, double separation, long seed);
 

@@ -13,4 +13,7 @@ public interface MixtureParams extends Serializable {
 
     /** The weight of component c. */
     double weight(int c);
+
+    /** The family (with its structure) these parameters are of. */
+    MixtureFamily<?, ?> family();
 }

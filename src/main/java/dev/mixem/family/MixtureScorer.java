@@ -28,4 +28,7 @@ public interface MixtureScorer<S extends MixtureStats<S>> extends Serializable {
 
     /** A new kernel (with its own scratch) for blocks with missing cells. */
     ChunkKernel<S> missingKernel();
+
+    /** A new imputer (with its own scratch) of missing cells under these parameters. */
+    Imputer imputer();
 }

@@ -22,6 +22,16 @@ public interface Checkpointer<P> {
         };
     }
 
+    /**
+     * A checkpointer of any family's parameters used for one family's fit: it saves what the fit gives it, and
+     * resumes only a checkpoint of the same configuration (so of the same family).
+     */
+    @SuppressWarnings("unchecked")
+    static <P extends dev.mixem.family.MixtureParams> Checkpointer<P> of(
+            Checkpointer<dev.mixem.family.MixtureParams> any) {
+        return (Checkpointer<P>) (Checkpointer<?>) any;
+    }
+
     /** Iterations between checkpoints (a checkpoint is also taken when a restart is initialized); 0 = none. */
     int every();
 

@@ -7,7 +7,10 @@ import dev.mixem.config.FitMethod;
 
 import dev.mixem.source.BlockSource;
 
+import dev.mixem.family.MixtureFamily;
+import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.stats.MixtureStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +49,7 @@ public final class Comparison {
      *                        or null if it never did
      * @param secondsToTarget the same in seconds, or null
      */
-    public record MethodOutcome(MethodOptions options, MethodFitter.Result<GaussianParams> result, Double passesToTarget,
+    public record MethodOutcome(MethodOptions options, MethodFitter.Result<? extends MixtureParams> result, Double passesToTarget,
                                 Double secondsToTarget, int likelihoodDecreases, boolean constraintsHeld) {
         public double finalAvgLogLikelihood() {
             return result.finalAvgLogLikelihood();
@@ -70,14 +73,21 @@ public final class Comparison {
      */
     public static Outcome run(BlockSource source, GaussianParams init, List<FitMethod> methods,
                               FitConfig template, double sweepBudget, Consumer<String> log) {
+        return run(init.family(), source, init, methods, template, sweepBudget, log);
+    }
+
+    /** {@link #run(BlockSource, GaussianParams, List, FitConfig, double, Consumer)} for any family. */
+    public static <P extends MixtureParams, S extends MixtureStats<S>> Outcome run(
+            MixtureFamily<P, S> family, BlockSource source, P init, List<FitMethod> methods, FitConfig template,
+            double sweepBudget, Consumer<String> log) {
         // Every method within the budget of passes alone: no max-iter, no tol.
         template = template.withMaxIter(Integer.MAX_VALUE, 0.0);
-        List<MethodFitter.Result<GaussianParams>> results = new ArrayList<>();
+        List<MethodFitter.Result<P>> results = new ArrayList<>();
         List<MethodOptions> used = new ArrayList<>();
         for (FitMethod m : methods) {
             MethodOptions o = template.method().withMethod(m);
             long t0 = System.nanoTime();
-            MethodFitter.Result<GaussianParams> r = MethodFitter.run(source, init, template.withMethod(o),
+            MethodFitter.Result<P> r = MethodFitter.run(family, source, init, template.withMethod(o),
                     FitListener.NONE);
             log.accept(String.format(java.util.Locale.ROOT, "%s: avgLogLikelihood %.8f after %.2f passes (%.1f s)%s",
                     m, r.finalAvgLogLikelihood(), r.trace().get(r.trace().size() - 1).passes(),
@@ -86,14 +96,14 @@ public final class Comparison {
             used.add(o);
         }
         double best = Double.NEGATIVE_INFINITY;
-        for (MethodFitter.Result<GaussianParams> r : results) {
+        for (MethodFitter.Result<P> r : results) {
             for (TraceEntry s : r.trace()) {
                 best = Math.max(best, s.avgLogLikelihood());
             }
         }
         List<MethodOutcome> outcomes = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
-            MethodFitter.Result<GaussianParams> r = results.get(i);
+            MethodFitter.Result<P> r = results.get(i);
             Double passes = null;
             Double seconds = null;
             int falls = 0;
@@ -117,7 +127,7 @@ public final class Comparison {
                     double lr = m.defaultLearningRate() * f;
                     MethodOptions o = template.method().withMethod(m).withLearningRate(lr).withBudget(sweepBudget)
                             .withEvalEvery(sweepBudget);
-                    MethodFitter.Result<GaussianParams> r = MethodFitter.run(source, init, template.withMethod(o),
+                    MethodFitter.Result<P> r = MethodFitter.run(family, source, init, template.withMethod(o),
                             FitListener.NONE);
                     double ll = r.diverged() != null ? Double.NaN : r.finalAvgLogLikelihood();
                     sweep.add(new SweepPoint(m, lr, ll, r.diverged()));

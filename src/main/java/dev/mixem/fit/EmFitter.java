@@ -34,6 +34,27 @@ public final class EmFitter {
         MixtureFamily.Update<P> initialize(BlockSource source, FitConfig cfg, long seed, int restart);
     }
 
+    /**
+     * The family's initialization: the Gaussian family's centred hard-assignment M-step
+     * ({@link Initializer#initialize(BlockSource, FitConfig, long, int)}), any other family's through its own
+     * kernels and M-step ({@link Initializer#initialize(MixtureFamily, BlockSource, FitConfig, long, int)}).
+     */
+    @SuppressWarnings("unchecked")
+    public static <P extends MixtureParams, S extends MixtureStats<S>> Initialization<P> initialization(
+            MixtureFamily<P, S> family) {
+        if (family instanceof GaussianFamily) {
+            Initialization<GaussianParams> g = Initializer::initialize;
+            return (Initialization<P>) (Initialization<?>) g;
+        }
+        return (source, cfg, seed, restart) -> Initializer.initialize(family, source, cfg, seed, restart);
+    }
+
+    /** EM of any family with its initialization ({@link #initialization}). */
+    public <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> fit(
+            MixtureFamily<P, S> family, BlockSource source, FitConfig cfg, Checkpointer<P> checkpoints) {
+        return fit(family, initialization(family), source, cfg, checkpoints);
+    }
+
     public EmFitter(FitListener listener) {
         this.listener = listener;
     }

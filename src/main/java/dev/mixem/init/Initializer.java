@@ -67,6 +67,27 @@ public final class Initializer {
     }
 
     public static MixtureFamily.Update<GaussianParams> initialize(BlockSource source, FitConfig cfg, long seed, int restart) {
+        return fromCenters(source, centers(source, cfg, seed), cfg,
+                "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
+    }
+
+    /**
+     * Initialization of any family: the configuration's centers, every row assigned to its nearest center,
+     * and the family's M-step on those hard responsibilities ({@link HardAssignPass}; one pass). The Gaussian
+     * family takes {@link #initialize(BlockSource, FitConfig, long, int)}, whose statistics are centred.
+     */
+    public static <P extends dev.mixem.family.MixtureParams, S extends dev.mixem.stats.MixtureStats<S>>
+    MixtureFamily.Update<P> initialize(MixtureFamily<P, S> family, BlockSource source, FitConfig cfg, long seed,
+                                       int restart) {
+        double[] centers = centers(source, cfg, seed);
+        P at = family.atCenters(centers, cfg.k(), source.dim());
+        S stats = source.aggregate(new HardAssignPass<>(centers, family.scorer(at)),
+                "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
+        return family.mStep(stats, at, cfg.regCovar());
+    }
+
+    /** The configuration's k initial centers ({@code --init}), {@code centers[c*d + j]}. */
+    static double[] centers(BlockSource source, FitConfig cfg, long seed) {
         int k = cfg.k();
         double[] centers = switch (cfg.init()) {
             case KMEANS_PARALLEL -> kmeansParallel(source, k,
@@ -81,8 +102,7 @@ public final class Initializer {
             throw new IllegalArgumentException("the input has fewer than k = " + k
                     + " distinct rows with positive weight; lower --k");
         }
-        return fromCenters(source, centers, cfg,
-                "mixem init restart " + (restart + 1) + "/" + cfg.nInit() + " (" + cfg.init() + ")");
+        return centers;
     }
 
     /**

@@ -62,13 +62,40 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
          * squared distance scaled by d / observed), and its missing cells count as equal to its center's.
          */
         public void add(RowBlock b, GaussianStats into) {
-            if (b.dim != d) {
-                throw new IllegalArgumentException("centers of dimension " + d + " got rows of dimension " + b.dim);
-            }
             int n = b.rows;
             if (n == 0) {
                 return;
             }
+            assign(b, centers, k, d);
+            double w = 0;
+            for (int i = 0; i < n; i++) {
+                w += b.weight(i);
+            }
+            for (int c = 0; c < k; c++) {
+                int base = c * n;
+                for (int i = 0; i < n; i++) {
+                    dist[base + i] = nearest[i] == c ? b.weight(i) : 0.0;
+                }
+            }
+            into.weight += w;
+            into.rows += n;
+            moments.add(b, dist, centers, into);
+        }
+
+        /**
+         * The nearest center of every row of the block (Euclidean, ties to the lower index), into the array
+         * returned (valid until the next call). A row with missing cells is compared on its observed cells (the
+         * squared distance scaled by d / observed).
+         */
+        public int[] assign(RowBlock b) {
+            return assign(b, centers, k, d);
+        }
+
+        private int[] assign(RowBlock b, double[] centers, int k, int d) {
+            if (b.dim != d) {
+                throw new IllegalArgumentException("centers of dimension " + d + " got rows of dimension " + b.dim);
+            }
+            int n = b.rows;
             if (dist == null || dist.length < n * k) {
                 dist = new double[n * k];
                 nearest = new int[n];
@@ -102,7 +129,6 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
                     }
                 }
             }
-            double w = 0;
             for (int i = 0; i < n; i++) {
                 int best = 0;
                 double bestDist = dist[i];
@@ -113,17 +139,8 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
                     }
                 }
                 nearest[i] = best;
-                w += b.weight(i);
             }
-            for (int c = 0; c < k; c++) {
-                int base = c * n;
-                for (int i = 0; i < n; i++) {
-                    dist[base + i] = nearest[i] == c ? b.weight(i) : 0.0;
-                }
-            }
-            into.weight += w;
-            into.rows += n;
-            moments.add(b, dist, centers, into);
+            return nearest;
         }
     }
 }

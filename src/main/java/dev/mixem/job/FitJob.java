@@ -19,14 +19,17 @@ import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
-import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.config.Family;
+import dev.mixem.family.Families;
+import dev.mixem.family.MixtureFamily;
+import dev.mixem.family.MixtureParams;
+import dev.mixem.stats.MixtureStats;
 import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
-import dev.mixem.family.gaussian.GaussianStats;
 import dev.mixem.fit.FitResult;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.Linalg;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import dev.mixem.model.Version;
 import org.apache.spark.sql.SparkSession;
 
@@ -62,18 +65,31 @@ public final class FitJob {
      * initialization, within the method's budget of passes; the model's log-likelihood is that of the final
      * parameters on every row.
      */
-    public static FitResult<GaussianParams> fitByMethod(SparkBlockSource src, FitConfig cfg, FitListener listener) {
-        GaussianParams init = Initializer.initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
+    public static FitResult<? extends MixtureParams> fitByMethod(SparkBlockSource src, FitConfig cfg,
+                                                                 FitListener listener) {
+        return fitByMethod(Families.of(cfg), src, cfg, listener);
+    }
+
+    private static <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> fitByMethod(
+            MixtureFamily<P, S> family, SparkBlockSource src, FitConfig cfg, FitListener listener) {
+        P init = EmFitter.initialization(family).initialize(src, cfg, Seeds.mix(cfg.seed(), 0), 0).params();
         FitMethod method = cfg.method().method();
-        MethodFitter.Result<GaussianParams> r = MethodFitter.run(src, init, cfg, listener);
+        MethodFitter.Result<P> r = MethodFitter.run(family, src, init, cfg, listener);
         if (r.diverged() != null) {
             throw new dev.mixem.family.NumericalException(method + " diverged: " + r.diverged()
                     + (method.hasLearningRate() ? "; lower --learning-rate" : ""));
         }
-        GaussianStats finalStats = MixturePass.eStep(src, r.params().scorer(), "mixem: final log-likelihood");
+        S finalStats = MixturePass.eStep(src, family.scorer(r.params()), "mixem: final log-likelihood");
         return new FitResult<>(r.params(), finalStats.avgLogLikelihood(),
                 r.trace().get(r.trace().size() - 1).iteration(), false, r.trace(), 0, 0,
                 List.of(finalStats.avgLogLikelihood()), finalStats.rows, finalStats.weight);
+    }
+
+    /** EM of the configuration's family, checkpointed. */
+    private static <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> fitEm(
+            MixtureFamily<P, S> family, SparkBlockSource src, FitConfig cfg, Checkpointer<MixtureParams> checkpoints,
+            FitListener listener) {
+        return new EmFitter(listener).fit(family, src, cfg, Checkpointer.of(checkpoints));
     }
 
     /**
@@ -94,17 +110,17 @@ public final class FitJob {
         return tiny;
     }
 
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output) {
         return run(spark, spec, cfg, blockRowsOpt, output, InvalidPolicy.FAIL);
     }
 
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, MissingPolicy.MARGINALIZE);
     }
 
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, null);
     }
@@ -131,7 +147,7 @@ public final class FitJob {
     }
 
     /** Fits (by the configuration's method) and saves the model to {@code output} (a model directory), logging progress. */
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, false);
@@ -142,14 +158,14 @@ public final class FitJob {
      * is claimed before the input is read ({@link Outputs}): an existing one is an error unless
      * {@code overwrite}, and the model directory is written beside it and renamed into place.
      */
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints, boolean overwrite) {
         return run(spark, spec, cfg, blockRowsOpt, output, invalid, missing, checkpoints, overwrite, false);
     }
 
     /** {@link #run(SparkSession, InputSpec, FitConfig, Integer, String, InvalidPolicy, MissingPolicy, Checkpoints, boolean)}, writing {@code covariances.json} beside the model when asked. */
-    public static GaussianMixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel run(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                     String output, InvalidPolicy invalid, MissingPolicy missing,
                                     Checkpoints checkpoints, boolean overwrite, boolean impliedCovariances) {
         long t0 = System.nanoTime();
@@ -158,7 +174,7 @@ public final class FitJob {
         if (checkpoints != null) {
             CheckpointStore.claim(conf, checkpoints.dir(), target.path(), checkpoints.resume(), overwrite);
         }
-        GaussianMixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints,
+        MixtureModel model = fit(spark, spec, cfg, blockRowsOpt, invalid, missing, checkpoints,
                 new LogProgress());
         target.write(tmp -> {
             ModelStore.save(conf, model, tmp);
@@ -166,7 +182,7 @@ public final class FitJob {
                 ModelStore.saveImpliedCovariances(conf, model, tmp);
             }
         });
-        GaussianMixtureModel.FitSummary s = model.summary();
+        MixtureModel.FitSummary s = model.summary();
         System.out.printf(Locale.ROOT,
                 "model written to %s/%s: k=%d, avgLogLikelihood=%.6f, iterations=%d, converged=%s, %.1f s%n",
                 output.replaceAll("/+$", ""), ModelStore.MODEL_FILE, model.params().k(), s.avgLogLikelihood(),
@@ -181,7 +197,7 @@ public final class FitJob {
      * @param checkpoints where to checkpoint an EM fit, and whether to resume from there (null: none)
      * @param listener    told of every point of the trace; it may ask the fit to stop
      */
-    public static GaussianMixtureModel fit(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
+    public static MixtureModel fit(SparkSession spark, InputSpec spec, FitConfig cfg, Integer blockRowsOpt,
                                            InvalidPolicy invalid, MissingPolicy missing, Checkpoints checkpoints,
                                            FitListener listener) {
         long t0 = System.nanoTime();
@@ -190,6 +206,12 @@ public final class FitJob {
         long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
         return fit(spark, in, spec.path(), input, spec.partitions(), cfg, rows, src -> cfg, blockRowsOpt, invalid,
                 missing, checkpoints, listener, t0);
+    }
+
+    /** The input read with its features checked against the family's domain (binary, counts). */
+    public static InputReader.Loaded forFamily(InputReader.Loaded in, Family family) {
+        return new InputReader.Loaded(in.frame(), in.extractor().withDomain(family.domain()), in.userColumns(),
+                in.featuresCol());
     }
 
     /** The model's {@code provenance.input} for an input read from files: path, format and columns. */
@@ -231,13 +253,14 @@ public final class FitJob {
      * @param rowsEstimate the rows if known before reading them, else -1
      * @param input       the model's {@code provenance.input} (partitions and block rows are added)
      */
-    public static GaussianMixtureModel fit(SparkSession spark, InputReader.Loaded in, String description,
+    public static MixtureModel fit(SparkSession spark, InputReader.Loaded in, String description,
                                            Map<String, Object> input, int partitions, FitConfig planned,
                                            long rowsEstimate,
                                            java.util.function.Function<SparkBlockSource, FitConfig> configure,
                                            Integer blockRowsOpt, InvalidPolicy invalid, MissingPolicy missing,
                                            Checkpoints checkpoints, FitListener listener, long t0) {
         int d = in.extractor().dim();
+        in = forFamily(in, planned.family());
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         preflight(spark, in, planned, partitions, blockRows, rowsEstimate);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
@@ -263,8 +286,10 @@ public final class FitJob {
                         100.0 * src.missingCells() / ((double) src.rows() * d), src.allMissingRows()));
             }
             src.requireObservedFeatures(in.extractor().featureNames());
-            requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
-            warnOfTinyScales(src.maxAbs(), in.extractor().featureNames(), cfg.regCovar());
+            if (cfg.family() == Family.GAUSSIAN) {
+                requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
+                warnOfTinyScales(src.maxAbs(), in.extractor().featureNames(), cfg.regCovar());
+            }
             if (cfg.k() > src.rows()) {
                 throw new IllegalArgumentException("k = " + cfg.k() + " is larger than the number of rows ("
                         + src.rows() + ")");
@@ -272,7 +297,7 @@ public final class FitJob {
             input = new LinkedHashMap<>(input);
             input.put("partitions", src.partitions());
             input.put("blockRows", blockRows);
-            Checkpointer<GaussianParams> checkpointer = Checkpointer.none();
+            Checkpointer<MixtureParams> checkpointer = Checkpointer.none();
             if (checkpoints != null) {
                 Map<String, Object> fitConfig = new LinkedHashMap<>(cfg.toMap());
                 fitConfig.put("invalid", invalid.serializedName());
@@ -286,15 +311,16 @@ public final class FitJob {
                 throw new IllegalArgumentException("checkpoints are for EM fits; " + cfg.method().method()
                         + " cannot resume");
             }
-            FitResult<GaussianParams> r = em ? new EmFitter(listener).fit(src, cfg, checkpointer)
+            FitResult<? extends MixtureParams> r = em ? fitEm(Families.of(cfg), src, cfg, checkpointer, listener)
                     : fitByMethod(src, cfg, listener);
             return model(spark, src, in, cfg, r, input, invalid, missing);
         }
     }
 
     /** The model of a fit on {@code src}, with its summary and provenance (not saved). */
-    public static GaussianMixtureModel model(SparkSession spark, SparkBlockSource src, InputReader.Loaded in,
-                                             FitConfig cfg, FitResult<GaussianParams> r, Map<String, Object> input,
+    public static MixtureModel model(SparkSession spark, SparkBlockSource src, InputReader.Loaded in,
+                                             FitConfig cfg, FitResult<? extends MixtureParams> r,
+                                             Map<String, Object> input,
                                              InvalidPolicy invalid, MissingPolicy missing) {
         int d = in.extractor().dim();
         {
@@ -309,11 +335,11 @@ public final class FitJob {
             prov.put("master", spark.sparkContext().master());
             prov.put("configuration", cfg.toMap());
             prov.put("input", input);
-            GaussianMixtureModel model = new GaussianMixtureModel(r.params(), in.extractor().featureNames(),
-                    in.featuresCol(), new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
+            MixtureModel model = new MixtureModel(r.params(), in.extractor().featureNames(),
+                    in.featuresCol(), new MixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
                     r.converged(), r.rows(), r.totalWeight(), (String) input.get("weightCol"), cfg.k(), r.droppedComponents(),
                     cfg.regCovar(), cfg.seed(), r.trace(), r.restartLogLikelihoods(), invalid.serializedName(),
-                    src.skippedRows(), new GaussianMixtureModel.MissingSummary(missing.serializedName(),
+                    src.skippedRows(), new MixtureModel.MissingSummary(missing.serializedName(),
                     src.missingCells(), src.rowsWithMissing(), src.allMissingRows())), prov);
             if (r.droppedComponents() > 0) {
                 LogProgress.LOG.warn(r.droppedComponents() + " component(s) collapsed (no responsibility left) and"

@@ -6,12 +6,12 @@ import dev.mixem.data.InvalidInputException;
 import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.family.EStep;
-import dev.mixem.family.gaussian.GaussianImputer;
-import dev.mixem.family.gaussian.GaussianStats;
-import dev.mixem.family.gaussian.GaussianParams;
-import dev.mixem.family.gaussian.GaussianScorer;
+import dev.mixem.family.Families;
+import dev.mixem.family.Imputer;
+import dev.mixem.family.MixtureParams;
+import dev.mixem.family.MixtureScorer;
 import dev.mixem.math.RowBlock;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
@@ -46,7 +46,7 @@ public final class Predictor {
     }
 
     /** Scores complete rows only: a missing cell is an error naming its row and column. */
-    public static Dataset<Row> predict(GaussianMixtureModel model, InputReader.Loaded in) {
+    public static Dataset<Row> predict(MixtureModel model, InputReader.Loaded in) {
         return predict(model, in, false, false);
     }
 
@@ -54,10 +54,10 @@ public final class Predictor {
      * @param allowMissing whether rows may have missing feature cells (empty, null, NaN)
      * @param impute       whether to add the {@value #IMPUTED} column
      */
-    public static Dataset<Row> predict(GaussianMixtureModel model, InputReader.Loaded in, boolean allowMissing,
+    public static Dataset<Row> predict(MixtureModel model, InputReader.Loaded in, boolean allowMissing,
                                        boolean impute) {
-        GaussianParams params = model.params();
-        FeatureExtractor ex = in.extractor();
+        MixtureParams params = model.params();
+        FeatureExtractor ex = in.extractor().withDomain(model.family().domain());
         if (ex.dim() != params.dim()) {
             throw new InvalidInputException("the model has dimension " + params.dim() + " but the input gives "
                     + ex.dim() + " features");
@@ -95,7 +95,7 @@ public final class Predictor {
             fields.add(DataTypes.createStructField(IMPUTED, SQLDataTypes.VectorType(), false));
         }
         StructType outSchema = DataTypes.createStructType(fields);
-        GaussianScorer scorer = params.scorer();
+        MixtureScorer<?> scorer = Families.scorer(params);
         int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
         MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows,
                 allowMissing, impute);
@@ -143,13 +143,15 @@ public final class Predictor {
     /** Reads up to blockRows input rows, scores them as one block, then hands them out. */
     private static final class ScoringIterator implements Iterator<Row> {
         private final Iterator<Row> input;
-        private final GaussianScorer scorer;
+        private final MixtureScorer<?> scorer;
+        private final int k;
+        private final int d;
         private final FeatureExtractor ex;
         private final int[] keep;
         private final int[] parsedFeature;
         private final int blockRows;
-        private final EStep<GaussianStats> step;
-        private final GaussianImputer imputer;
+        private final EStep<?> step;
+        private final Imputer imputer;
         private final FeatureExtractor.Locator loc = new FeatureExtractor.Locator(0);
         private final List<Row> buffer = new ArrayList<>();
         private final double[] staged;
@@ -161,22 +163,28 @@ public final class Predictor {
         private int cursor;
         private int filled;
 
-        ScoringIterator(Iterator<Row> input, GaussianScorer scorer, FeatureExtractor ex, int[] keep,
+        ScoringIterator(Iterator<Row> input, MixtureScorer<?> scorer, FeatureExtractor ex, int[] keep,
                         int[] parsedFeature, int blockRows, boolean allowMissing, boolean impute) {
             this.allowMissing = allowMissing;
-            this.imputed = impute ? new double[blockRows * scorer.d] : null;
+            this.k = scorer.k();
+            this.d = scorer.dim();
+            this.imputed = impute ? new double[blockRows * d] : null;
             this.input = input;
             this.parsedFeature = parsedFeature;
             this.scorer = scorer;
             this.ex = ex;
             this.keep = keep;
             this.blockRows = blockRows;
-            this.step = new EStep<>(scorer);
-            this.imputer = impute ? new GaussianImputer(scorer) : null;
-            this.staged = new double[blockRows * scorer.d];
+            this.step = eStep(scorer);
+            this.imputer = impute ? scorer.imputer() : null;
+            this.staged = new double[blockRows * d];
             this.row = new double[ex.width()];
-            this.resp = new double[blockRows * scorer.k];
+            this.resp = new double[blockRows * k];
             this.rowLogLik = new double[blockRows];
+        }
+
+        private static <S extends dev.mixem.stats.MixtureStats<S>> EStep<S> eStep(MixtureScorer<S> scorer) {
+            return new EStep<>(scorer);
         }
 
         @Override
@@ -194,10 +202,9 @@ public final class Predictor {
             }
             Row in = buffer.get(cursor);
             int n = filled;
-            int k = scorer.k;
             Object[] out = new Object[keep.length + (imputed != null ? 4 : 3)];
             for (int j = 0; j < keep.length; j++) {
-                out[j] = parsedFeature[j] >= 0 ? staged[cursor * scorer.d + parsedFeature[j]] : in.get(keep[j]);
+                out[j] = parsedFeature[j] >= 0 ? staged[cursor * d + parsedFeature[j]] : in.get(keep[j]);
             }
             double[] p = new double[k];
             int best = 0;
@@ -211,7 +218,6 @@ public final class Predictor {
             out[keep.length + 1] = Vectors.dense(p);
             out[keep.length + 2] = rowLogLik[cursor];
             if (imputed != null) {
-                int d = scorer.d;
                 double[] x = new double[d];
                 for (int j = 0; j < d; j++) {
                     x[j] = imputed[cursor + j * n];
@@ -224,7 +230,6 @@ public final class Predictor {
 
         private void fill() {
             buffer.clear();
-            int d = scorer.d;
             int n = 0;
             while (n < blockRows && input.hasNext()) {
                 Row r = input.next();

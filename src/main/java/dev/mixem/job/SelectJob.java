@@ -12,7 +12,7 @@ import dev.mixem.data.ModelStore;
 import dev.mixem.data.Outputs;
 import dev.mixem.data.SparkBlockSource;
 import dev.mixem.family.gaussian.GaussianStats;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import dev.mixem.report.SelectReport;
 import dev.mixem.select.ModelSelection;
 import org.apache.spark.sql.SparkSession;
@@ -93,7 +93,7 @@ public final class SelectJob {
         data.put("maxStatsBytes", sel.maxStatsBytes());
         data.put("prune", options.prune());
         data.put("partitions", sel.partitions());
-        GaussianMixtureModel model = sel.model();
+        MixtureModel model = sel.model();
         target.write(tmp -> {
             HadoopFiles.writeString(conf, tmp + "/select.json", SelectReport.json(out, data));
             HadoopFiles.writeString(conf, tmp + "/report.html", SelectReport.html(out, data));
@@ -104,7 +104,7 @@ public final class SelectJob {
     }
 
     /** A selection's outcome and the chosen model (with provenance, not saved). */
-    public record Selected(ModelSelection.Outcome outcome, GaussianMixtureModel model, long maxStatsBytes,
+    public record Selected(ModelSelection.Outcome outcome, MixtureModel model, long maxStatsBytes,
                            int partitions) {
     }
 
@@ -163,12 +163,12 @@ public final class SelectJob {
                     fitConfig.put("restart", restart + 1);
                     fitConfig.put("invalid", invalid.serializedName());
                     fitConfig.put("missing", missing.serializedName());
-                    return new dev.mixem.data.CheckpointStore(conf, checkpoints.dir(), name, checkpoints.every(), resume,
-                            fitConfig, layout, fingerprint, LogProgress.LOG::debug);
+                    return dev.mixem.fit.Checkpointer.of(new dev.mixem.data.CheckpointStore(conf, checkpoints.dir(),
+                            name, checkpoints.every(), resume, fitConfig, layout, fingerprint, LogProgress.LOG::debug));
                 };
             }
             ModelSelection.Outcome out = ModelSelection.run(src, o, LogProgress.LOG::info, ck);
-            GaussianMixtureModel model = FitJob.model(spark, src, in, out.chosenConfig(), out.chosenFit(), layout,
+            MixtureModel model = FitJob.model(spark, src, in, out.chosenConfig(), out.chosenFit(), layout,
                     invalid, missing);
             return new Selected(out, model, bound, src.partitions());
         }

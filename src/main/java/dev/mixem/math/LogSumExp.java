@@ -6,6 +6,24 @@ public final class LogSumExp {
     private LogSumExp() {
     }
 
+    /** softmax of the first k entries of v (the mixture weights of their logits). */
+    public static double[] softmax(double[] v, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, v[c]);
+        }
+        double[] w = new double[k];
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            w[c] = Math.exp(v[c] - max);
+            sum += w[c];
+        }
+        for (int c = 0; c < k; c++) {
+            w[c] /= sum;
+        }
+        return w;
+    }
+
     /**
      * Per-row log-sum-exp of a column-major rows x cols matrix (value of row i, column c at
      * {@code m[i + c * rows]}), written to {@code out[0 .. rows)}, and {@code m} turned into the

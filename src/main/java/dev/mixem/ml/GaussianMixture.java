@@ -198,7 +198,7 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
                         ? getFactors() : java.util.Arrays.stream(getFactorCandidates()).min().orElse(0)) : 0);
         FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
                 ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
-        dev.mixem.model.GaussianMixtureModel fitted;
+        dev.mixem.model.MixtureModel fitted;
         dev.mixem.select.ModelSelection.Outcome selection = null;
         try {
             if (getKCandidates().length > 0) {

@@ -58,12 +58,12 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
 
     private final String uid;
     private final ParamSet p;
-    private final dev.mixem.model.GaussianMixtureModel mixem;
+    private final dev.mixem.model.MixtureModel mixem;
     private transient GaussianMixtureSummary trainingSummary;
     private transient Dataset<Row> selection;
     private transient Posterior local;
 
-    public GaussianMixtureModel(String uid, dev.mixem.model.GaussianMixtureModel mixem) {
+    public GaussianMixtureModel(String uid, dev.mixem.model.MixtureModel mixem) {
         this.uid = uid;
         this.p = new ParamSet(this);
         p.setDefaults(this, GaussianMixture.class.getName());
@@ -81,11 +81,11 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
     }
 
     /** mixem's model: parameters, fit summary (trace, restarts, missing cells) and provenance. */
-    public dev.mixem.model.GaussianMixtureModel mixemModel() {
+    public dev.mixem.model.MixtureModel mixemModel() {
         return requireFitted();
     }
 
-    private dev.mixem.model.GaussianMixtureModel requireFitted() {
+    private dev.mixem.model.MixtureModel requireFitted() {
         if (mixem == null) {
             throw new IllegalStateException("this GaussianMixtureModel holds no fitted mixture (it was made by the"
                     + " no-argument constructor, which exists for Spark Connect's service loader)");
@@ -94,7 +94,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
     }
 
     private GaussianParams mixture() {
-        return requireFitted().params();
+        return requireFitted().gaussian();
     }
 
     @Override
@@ -237,7 +237,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
 
     /** The summary of the fit on {@code dataset}: its transform, the total weighted log-likelihood, the iterations. */
     void attachSummary(Dataset<?> dataset) {
-        dev.mixem.model.GaussianMixtureModel.FitSummary s = requireFitted().summary();
+        dev.mixem.model.MixtureModel.FitSummary s = requireFitted().summary();
         Dataset<Row> predictions = transform(dataset);
         trainingSummary = new GaussianMixtureSummary(predictions, getPredictionCol(), getProbabilityCol(),
                 getFeaturesCol(), mixture().k(), s.avgLogLikelihood() * s.totalWeight(), s.iterations());
@@ -317,7 +317,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         public GaussianMixtureModel load(String path) {
             DefaultParamsReader.Metadata md = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
                     GaussianMixtureModel.class.getName());
-            dev.mixem.model.GaussianMixtureModel m = ModelStore.load(sparkSession().sparkContext().hadoopConfiguration(),
+            dev.mixem.model.MixtureModel m = ModelStore.load(sparkSession().sparkContext().hadoopConfiguration(),
                     path + "/" + MIXEM_DIR);
             GaussianMixtureModel model = new GaussianMixtureModel(md.uid(), m);
             md.getAndSetParams(model, scala.Option.empty());

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
+import dev.mixem.family.Families;
+import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.fit.FitResult;
@@ -35,7 +37,7 @@ public final class CheckpointFormat {
      * @param input         what the input is (path, format, columns, partitions), for messages
      * @param fingerprint   a digest of the input's content as loaded
      */
-    public static String toJson(FitCheckpoint<GaussianParams> state, Map<String, Object> configuration, Map<String, Object> input,
+    public static String toJson(FitCheckpoint<MixtureParams> state, Map<String, Object> configuration, Map<String, Object> input,
                                 String fingerprint) {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
@@ -58,7 +60,7 @@ public final class CheckpointFormat {
         s.put("dropped", state.dropped());
         ArrayNode lls = s.putArray("restartLogLikelihoods");
         state.restartLogLikelihoods().forEach(lls::add);
-        FitResult<GaussianParams> b = state.best();
+        FitResult<MixtureParams> b = state.best();
         if (b == null) {
             s.putNull("best");
         } else {
@@ -86,7 +88,7 @@ public final class CheckpointFormat {
      *
      * @throws ModelFormatException for a truncated, corrupt or foreign file, or another configuration or input
      */
-    public static FitCheckpoint<GaussianParams> fromJson(String json, String source, Map<String, Object> configuration,
+    public static FitCheckpoint<MixtureParams> fromJson(String json, String source, Map<String, Object> configuration,
                                          String fingerprint) {
         JsonNode root;
         try {
@@ -128,7 +130,7 @@ public final class CheckpointFormat {
         }
         try {
             JsonNode s = root.get("state");
-            FitResult<GaussianParams> best = null;
+            FitResult<MixtureParams> best = null;
             JsonNode b = s.get("best");
             if (b != null && !b.isNull()) {
                 best = new FitResult<>(params(b.get("params")), b.get("avgLogLikelihood").asDouble(),
@@ -158,8 +160,14 @@ public final class CheckpointFormat {
         }
     }
 
-    private static ObjectNode params(GaussianParams p) {
+    /** Gaussian parameters as their compact arrays; another family's with its name, by its codec. */
+    private static ObjectNode params(MixtureParams mp) {
         ObjectNode n = JSON.createObjectNode();
+        if (!(mp instanceof GaussianParams p)) {
+            n.put("family", mp.family().name());
+            Families.codecOf(mp).write(mp, n);
+            return n;
+        }
         n.put("covarianceType", p.type().serializedName());
         n.put("k", p.k());
         n.put("dimension", p.dim());
@@ -172,7 +180,10 @@ public final class CheckpointFormat {
         return n;
     }
 
-    private static GaussianParams params(JsonNode n) {
+    private static MixtureParams params(JsonNode n) {
+        if (n.has("family")) {
+            return Families.codec(n.get("family").asText()).read(null, n);
+        }
         return GaussianParams.restore(CovarianceType.parse(n.get("covarianceType").asText()),
                 n.has("factors") ? n.get("factors").asInt() : 0, n.get("k").asInt(),
                 n.get("dimension").asInt(), doubles(n.get("weights")), doubles(n.get("means")),

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.SparkTestSession;
 import dev.mixem.data.ModelStore;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import dev.mixem.family.gaussian.GaussianParams;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -47,13 +47,13 @@ class FactorCommandsTest {
                 "--factors", "2", "--tol", "1e-8", "--max-iter", "500", "--partitions", "3", "--output", three),
                 err.toString());
         var conf = SparkTestSession.get().sparkContext().hadoopConfiguration();
-        GaussianMixtureModel m = ModelStore.load(conf, one);
-        GaussianMixtureModel m3 = ModelStore.load(conf, three);
+        MixtureModel m = ModelStore.load(conf, one);
+        MixtureModel m3 = ModelStore.load(conf, three);
         // Partitioning changes only the order of summation.
         assertEquals(m.summary().avgLogLikelihood(), m3.summary().avgLogLikelihood(),
                 1e-9 * Math.abs(m.summary().avgLogLikelihood()));
         assertTrue(m.summary().missing().cells() > 0);
-        GaussianParams p = m.params();
+        GaussianParams p = m.gaussian();
         assertEquals(2, p.factors());
 
         // covariances.json holds Λ Λᵀ + Ψ, which recovers the planted covariances: 3,000 rows a component,

@@ -12,7 +12,7 @@ import dev.mixem.config.InvalidPolicy;
 import dev.mixem.config.MissingPolicy;
 import dev.mixem.data.InputSpec;
 import dev.mixem.config.FitMethod;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ class FitMethodTest {
         GenerateCommand.write(SparkTestSession.get(), 5000, 3, 2, 4, data, "csv", 2, 4.0, 0.1);
         MethodOptions sgd = MethodOptions.defaults(FitMethod.SGD, 2).withBatchFraction(0.1);
         String out = dir.resolve("m").toString();
-        GaussianMixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data),
+        MixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data),
                 FitConfig.defaults(2).withSeed(1).withMethod(sgd), null, out, InvalidPolicy.FAIL,
                 MissingPolicy.MARGINALIZE, null);
         assertTrue(m.summary().missing().cells() > 0);

@@ -10,7 +10,7 @@ import dev.mixem.data.InputSpec;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.ParameterError;
 import dev.mixem.job.FitJob;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,10 +31,10 @@ class GenerateTest {
         JsonNode truthJson = new ObjectMapper().readTree(Path.of(data + ".truth.json").toFile());
         assertEquals("tied", truthJson.get("covarianceType").asText());
         GaussianParams truth = Generator.truth(CovarianceType.TIED, 3, 3, 5.0, 7);
-        GaussianMixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data),
+        MixtureModel m = FitJob.run(SparkTestSession.get(), InputSpec.of(data),
                 FitConfig.defaults(3).withCovariance(CovarianceType.TIED, 1e-6).withSeed(1).withNInit(2), null,
                 dir.resolve("model").toString());
-        ParameterError e = ParameterError.of(truth, m.params());
+        ParameterError e = ParameterError.of(truth, m.gaussian());
         // About 4,000 rows per component with variances ≤ 1: standard errors about 0.016 for a mean entry and
         // 0.013 for an entry of the pooled covariance (12,000 rows); bounds at about 5 of them.
         assertTrue(e.means() < 0.08, "means " + e);

@@ -15,7 +15,7 @@ import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
 import dev.mixem.source.LocalBlockSource;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -87,12 +87,12 @@ class MissingValuesTest {
 
     @Test
     void completeInputGivesTheSameBitsUnderEitherPolicy() {
-        GaussianMixtureModel a = FitJob.run(spark, InputSpec.of(complete), config(), 128,
+        MixtureModel a = FitJob.run(spark, InputSpec.of(complete), config(), 128,
                 dir.resolve("m-marg").toString(), InvalidPolicy.FAIL, MissingPolicy.MARGINALIZE);
-        GaussianMixtureModel b = FitJob.run(spark, InputSpec.of(complete), config(), 128,
+        MixtureModel b = FitJob.run(spark, InputSpec.of(complete), config(), 128,
                 dir.resolve("m-fail").toString(), InvalidPolicy.FAIL, MissingPolicy.FAIL);
-        assertArrayEquals(b.params().means(), a.params().means(), 0.0);
-        assertArrayEquals(b.params().covariances(), a.params().covariances(), 0.0);
+        assertArrayEquals(b.gaussian().means(), a.gaussian().means(), 0.0);
+        assertArrayEquals(b.gaussian().covariances(), a.gaussian().covariances(), 0.0);
         assertEquals(b.summary().avgLogLikelihood(), a.summary().avgLogLikelihood(), 0.0);
         assertEquals(0, a.summary().missing().cells());
     }
@@ -100,13 +100,13 @@ class MissingValuesTest {
     @Test
     void csvWithEmptyCellsFitsOutOfTheBoxAndRecordsWhatWasMissing() throws Exception {
         String out = dir.resolve("m-holes").toString();
-        GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(holes), config(), 128, out);
+        MixtureModel m = FitJob.run(spark, InputSpec.of(holes), config(), 128, out);
         assertEquals(N, m.summary().rows());
         assertEquals(missingCells, m.summary().missing().cells());
         assertEquals(missingCells, m.summary().missing().rowsWithMissing());
         assertEquals(2, m.summary().missing().allMissingRowsSkipped());
         assertEquals("marginalize", m.summary().missing().policy());
-        GaussianMixtureModel saved = ModelStore.load(spark.sparkContext().hadoopConfiguration(), out);
+        MixtureModel saved = ModelStore.load(spark.sparkContext().hadoopConfiguration(), out);
         assertEquals(m.summary().missing(), saved.summary().missing());
         assertTrue(Files.readString(Path.of(out, "model.json")).contains("\"allMissingRowsSkipped\" : 2"));
 
@@ -115,7 +115,7 @@ class MissingValuesTest {
         assertEquals(local.avgLogLikelihood(), m.summary().avgLogLikelihood(),
                 1e-9 * Math.abs(local.avgLogLikelihood()));
         // And on three partitions.
-        GaussianMixtureModel three = FitJob.run(spark, InputSpec.of(holes).withPartitions(3), config(), 128,
+        MixtureModel three = FitJob.run(spark, InputSpec.of(holes).withPartitions(3), config(), 128,
                 dir.resolve("m-holes-3").toString());
         assertEquals(m.summary().avgLogLikelihood(), three.summary().avgLogLikelihood(),
                 1e-9 * Math.abs(m.summary().avgLogLikelihood()));
@@ -131,7 +131,7 @@ class MissingValuesTest {
         }
         // About 20% of 16,000 cells; the exact count is what must reach model.json.
         assertTrue(nulls > 2800 && nulls < 3600, "nulls " + nulls);
-        GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(out), FitConfig.defaults(3).withSeed(1), null,
+        MixtureModel m = FitJob.run(spark, InputSpec.of(out), FitConfig.defaults(3).withSeed(1), null,
                 dir.resolve("m-nulls").toString());
         long allMissing = m.summary().missing().allMissingRowsSkipped();
         assertEquals(nulls, m.summary().missing().cells() + 4 * allMissing);
@@ -142,7 +142,7 @@ class MissingValuesTest {
     @Test
     void predictScoresRowsWithMissingCellsAndImputesThem() throws Exception {
         String model = dir.resolve("m-predict").toString();
-        GaussianMixtureModel m = FitJob.run(spark, InputSpec.of(holes), config(), 128, model);
+        MixtureModel m = FitJob.run(spark, InputSpec.of(holes), config(), 128, model);
         String out = dir.resolve("p.parquet").toString();
         InputSpec in = new InputSpec(holes, null, m.featureNames(), null, null, 0);
         assertEquals(N + 2, PredictCommand.run(spark, m, in, out, true, true));

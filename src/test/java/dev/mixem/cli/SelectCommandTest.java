@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mixem.SparkTestSession;
 import dev.mixem.data.ModelStore;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +42,7 @@ class SelectCommandTest {
         for (JsonNode c : j.get("candidates")) {
             assertTrue(c.get("bic").isNumber() && c.get("aic").isNumber() && c.get("icl").isNumber(), c.toString());
         }
-        GaussianMixtureModel m = ModelStore.load(SparkTestSession.get().sparkContext().hadoopConfiguration(),
+        MixtureModel m = ModelStore.load(SparkTestSession.get().sparkContext().hadoopConfiguration(),
                 Path.of(out, "model").toString());
         assertEquals(3, m.params().k());
         double chosenLl = 0;

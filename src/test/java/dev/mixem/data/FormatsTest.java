@@ -133,11 +133,11 @@ class FormatsTest {
     void predictionsFromCsvCarryParsedFeatures() {
         String path = csv("p.csv", ",");
         InputReader.Loaded in = InputReader.read(spark, InputSpec.of(path));
-        dev.mixem.model.GaussianMixtureModel m;
+        dev.mixem.model.MixtureModel m;
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 1, 128)) {
             FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(2).withSeed(1));
-            m = new dev.mixem.model.GaussianMixtureModel(r.params(), in.extractor().featureNames(), null,
-                    new dev.mixem.model.GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
+            m = new dev.mixem.model.MixtureModel(r.params(), in.extractor().featureNames(), null,
+                    new dev.mixem.model.MixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(),
                             r.converged(), r.rows(), r.totalWeight(), null, 2, 0, 1e-6, 1, r.trace(),
                             r.restartLogLikelihoods()), java.util.Map.of());
         }

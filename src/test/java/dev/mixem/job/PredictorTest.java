@@ -13,7 +13,7 @@ import dev.mixem.config.FitConfig;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
-import dev.mixem.model.GaussianMixtureModel;
+import dev.mixem.model.MixtureModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -43,8 +43,8 @@ class PredictorTest {
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), 0, 256)) {
             r = new EmFitter(FitListener.NONE).fit(src, FitConfig.defaults(3).withSeed(2));
         }
-        GaussianMixtureModel m = new GaussianMixtureModel(r.params(), in.extractor().featureNames(), null,
-                new GaussianMixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(), r.converged(), r.rows(),
+        MixtureModel m = new MixtureModel(r.params(), in.extractor().featureNames(), null,
+                new MixtureModel.FitSummary(r.avgLogLikelihood(), r.iterations(), r.converged(), r.rows(),
                         r.totalWeight(), null, 3, 0, 1e-6, 2, r.trace(), r.restartLogLikelihoods()), Map.of());
         String out = dir.resolve("p.parquet").toString();
         Predictor.predict(m, in).write().mode(SaveMode.Overwrite).parquet(out);
@@ -74,7 +74,7 @@ class PredictorTest {
         SparkSession spark = SparkTestSession.get();
         Path csv = dir.resolve("three.csv");
         java.nio.file.Files.writeString(csv, "x0,x1,x2\n1,2,3\n");
-        GaussianMixtureModel m = dev.mixem.model.GaussianMixtureModelTest.model(dev.mixem.config.CovarianceType.FULL);
+        MixtureModel m = dev.mixem.model.MixtureModelTest.model(dev.mixem.config.CovarianceType.FULL);
         InputReader.Loaded in = InputReader.read(spark, InputSpec.of(csv.toString()));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Predictor.predict(m, in));
         assertTrue(e.getMessage().contains("dimension 2"), e.getMessage());
@@ -85,7 +85,7 @@ class PredictorTest {
         SparkSession spark = SparkTestSession.get();
         Path csv = dir.resolve("scored.csv");
         java.nio.file.Files.writeString(csv, "x0,x1,prediction\n1,2,0\n");
-        GaussianMixtureModel m = dev.mixem.model.GaussianMixtureModelTest.model(dev.mixem.config.CovarianceType.FULL);
+        MixtureModel m = dev.mixem.model.MixtureModelTest.model(dev.mixem.config.CovarianceType.FULL);
         InputReader.Loaded in = InputReader.read(spark, new InputSpec(csv.toString(), null, List.of("x0", "x1"), null, null, 0));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Predictor.predict(m, in));
         assertTrue(e.getMessage().contains("'prediction'"), e.getMessage());

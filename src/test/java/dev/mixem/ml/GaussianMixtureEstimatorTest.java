@@ -185,7 +185,7 @@ class GaussianMixtureEstimatorTest {
                 .setCovarianceTypes(new String[]{"full", "diag"}).setNInit(5).setTol(1e-6).setMaxIter(2000)
                 .setSeed(0).fit(iris);
         assertEquals(2, m.weights().length);
-        assertEquals("full", m.mixemModel().params().type().serializedName());
+        assertEquals("full", m.mixemModel().gaussian().type().serializedName());
         assertEquals("full", m.getCovarianceType());
         Dataset<Row> table = m.selection();
         assertEquals(40, table.count());
@@ -228,7 +228,7 @@ class GaussianMixtureEstimatorTest {
         // log-likelihood: 1e-9 over 178 rows.
         GaussianMixtureModel m = new GaussianMixture().setKCandidates(new int[]{1}).setCovarianceType("factor")
                 .setFactors(2).setRegCovar(1e-10).setTol(1e-9).setMaxIter(100_000).fit(wine);
-        assertEquals(2, m.mixemModel().params().factors());
+        assertEquals(2, m.mixemModel().gaussian().factors());
         assertEquals(want, m.summary().logLikelihood() / 178, 1e-4 * Math.abs(want));
         assertEquals(13, m.gaussians()[0].cov().numRows());
         assertEquals(178, m.transform(wine).count());
@@ -241,7 +241,7 @@ class GaussianMixtureEstimatorTest {
         assertEquals(s.getCovarianceType(), chosen.getString(chosen.fieldIndex("covariance")));
         if (s.getCovarianceType().equals("factor")) {
             assertEquals(chosen.getInt(chosen.fieldIndex("factors")), s.getFactors());
-            assertEquals(s.getFactors(), s.mixemModel().params().factors());
+            assertEquals(s.getFactors(), s.mixemModel().gaussian().factors());
         }
         assertThrows(IllegalArgumentException.class,
                 () -> new GaussianMixture().setK(2).setCovarianceType("factor").fit(wine));

@@ -2,6 +2,7 @@ package dev.mixem.model;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
+import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.gaussian.SyntheticMixture;
 import dev.mixem.fit.Checkpointer;
@@ -52,14 +53,18 @@ class CheckpointFormatTest {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public void save(FitCheckpoint<GaussianParams> state) {
-            json = CheckpointFormat.toJson(state, configuration, INPUT, FINGERPRINT);
+            json = CheckpointFormat.toJson((FitCheckpoint<MixtureParams>) (FitCheckpoint<?>) state, configuration,
+                    INPUT, FINGERPRINT);
             saves++;
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public FitCheckpoint<GaussianParams> resume() {
-            return resume ? CheckpointFormat.fromJson(json, "checkpoint.json", configuration, FINGERPRINT) : null;
+            return resume ? (FitCheckpoint<GaussianParams>) (FitCheckpoint<?>) CheckpointFormat.fromJson(json,
+                    "checkpoint.json", configuration, FINGERPRINT) : null;
         }
     }
 
@@ -96,7 +101,7 @@ class CheckpointFormatTest {
             }
         };
         assertThrows(DriverLost.class, () -> new EmFitter(crash).fit(src, cfg, store));
-        FitCheckpoint<GaussianParams> saved = CheckpointFormat.fromJson(store.json, "checkpoint.json", cfg.toMap(), FINGERPRINT);
+        FitCheckpoint<MixtureParams> saved = CheckpointFormat.fromJson(store.json, "checkpoint.json", cfg.toMap(), FINGERPRINT);
         assertEquals(1, saved.restart());
         assertEquals(10, saved.iteration());
         assertEquals(1, saved.restartLogLikelihoods().size());
@@ -150,7 +155,7 @@ class CheckpointFormatTest {
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> CheckpointFormat.fromJson(altered, "cp.json", cfg.toMap(), FINGERPRINT));
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
-        String noSum = GaussianMixtureModelTest.withoutChecksum(json);
+        String noSum = MixtureModelTest.withoutChecksum(json);
         e = assertThrows(ModelFormatException.class,
                 () -> CheckpointFormat.fromJson(noSum, "cp.json", cfg.toMap(), FINGERPRINT));
         assertTrue(e.getMessage().contains("no checksum"), e.getMessage());

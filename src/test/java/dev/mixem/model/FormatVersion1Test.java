@@ -59,8 +59,8 @@ class FormatVersion1Test {
     void aVersion1ModelLoadsAndPredictsExactlyAsBefore(String type) throws IOException {
         String json = resource("/fixtures/v1/iris-" + type + ".model.json");
         assertEquals(1, new ObjectMapper().readTree(json).get("formatVersion").asInt());
-        GaussianMixtureModel m = GaussianMixtureModel.fromJson(json, "iris-" + type + ".model.json");
-        GaussianParams p = m.params();
+        MixtureModel m = MixtureModel.fromJson(json, "iris-" + type + ".model.json");
+        GaussianParams p = m.gaussian();
         assertEquals(type, p.type().serializedName());
         double[][] x = csv("/reference/iris.csv");
         double[][] expected = csv("/fixtures/v1/iris-" + type + ".predictions.csv");
@@ -80,11 +80,11 @@ class FormatVersion1Test {
             }
         }
         // Saved again, it is a version-2 model holding the same numbers.
-        GaussianMixtureModel again = GaussianMixtureModel.fromJson(m.toJson(), "resaved");
-        assertEquals(GaussianMixtureModel.FORMAT_VERSION,
+        MixtureModel again = MixtureModel.fromJson(m.toJson(), "resaved");
+        assertEquals(MixtureModel.FORMAT_VERSION,
                 new ObjectMapper().readTree(m.toJson()).get("formatVersion").asInt());
-        assertArrayEquals(p.means(), again.params().means(), 0.0);
-        assertArrayEquals(p.covariances(), again.params().covariances(), 0.0);
+        assertArrayEquals(p.means(), again.gaussian().means(), 0.0);
+        assertArrayEquals(p.covariances(), again.gaussian().covariances(), 0.0);
         assertEquals(m.summary(), again.summary());
     }
 
@@ -99,8 +99,9 @@ class FormatVersion1Test {
         JsonNode root = new ObjectMapper().readTree(json);
         @SuppressWarnings("unchecked")
         Map<String, Object> configuration = new ObjectMapper().convertValue(root.get("configuration"), Map.class);
-        FitCheckpoint<GaussianParams> saved = CheckpointFormat.fromJson(json, "iris-full.checkpoint.json", configuration,
-                root.path("input").path("fingerprint").asText());
+        @SuppressWarnings("unchecked")
+        FitCheckpoint<GaussianParams> saved = (FitCheckpoint<GaussianParams>) (FitCheckpoint<?>) CheckpointFormat.fromJson(
+                json, "iris-full.checkpoint.json", configuration, root.path("input").path("fingerprint").asText());
         assertEquals(5, saved.iteration());
         Checkpointer<GaussianParams> resume = new Checkpointer<>() {
             @Override
@@ -120,14 +121,14 @@ class FormatVersion1Test {
         FitConfig cfg = new FitConfig(3, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 1, 7, 0.0, 1e-6, 1);
         FitResult<GaussianParams> r = new EmFitter(FitListener.NONE).fit(LocalBlockSource.of(csv("/reference/iris.csv"), null, 8192),
                 cfg, resume);
-        GaussianMixtureModel finished = GaussianMixtureModel.fromJson(
+        MixtureModel finished = MixtureModel.fromJson(
                 resource("/fixtures/v1/iris-full-7-iterations.model.json"), "iris-full-7-iterations.model.json");
         assertEquals(7, r.iterations());
         double[][] pairs = {{finished.summary().avgLogLikelihood(), r.avgLogLikelihood()}};
         assertEquals(pairs[0][0], pairs[0][1], allowance(Math.max(1, Math.abs(pairs[0][0])), 1e4));
-        assertClose(finished.params().means(), r.params().means());
-        assertClose(finished.params().covariances(), r.params().covariances());
-        assertClose(finished.params().weights(), r.params().weights());
+        assertClose(finished.gaussian().means(), r.params().means());
+        assertClose(finished.gaussian().covariances(), r.params().covariances());
+        assertClose(finished.gaussian().weights(), r.params().weights());
     }
 
     /**

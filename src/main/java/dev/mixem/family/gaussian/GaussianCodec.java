@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
 
+import static dev.mixem.family.JsonFields.addArray;
+import static dev.mixem.family.JsonFields.checkLength;
+import static dev.mixem.family.JsonFields.integer;
+import static dev.mixem.family.JsonFields.require;
+import static dev.mixem.family.JsonFields.vector;
+
 /**
  * The Gaussian family's parameters in JSON: {@code k}, {@code dimension}, {@code weights} [K], {@code means}
  * [K][D], and by structure {@code covariances} [K][D][D] (full), {@code covariance} [D][D] (tied),
@@ -144,46 +150,6 @@ public final class GaussianCodec implements ParamsCodec<GaussianParams> {
             }
         }
         return new GaussianParams(CovarianceType.FACTOR, q, k, d, weights, means, cov);
-    }
-
-    private static JsonNode require(JsonNode root, String field) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
-            throw new IllegalArgumentException("the field '" + field + "' is missing");
-        }
-        return n;
-    }
-
-    private static int integer(JsonNode root, String field) {
-        JsonNode n = require(root, field);
-        if (!n.canConvertToInt()) {
-            throw new IllegalArgumentException("field '" + field + "' is not an integer");
-        }
-        return n.asInt();
-    }
-
-    private static void checkLength(JsonNode n, int len, String what) {
-        if (n == null || !n.isArray() || n.size() != len) {
-            throw new IllegalArgumentException("'" + what + "' must be an array of " + len + " entries");
-        }
-    }
-
-    private static double[] vector(JsonNode n, int len, String what) {
-        checkLength(n, len, what);
-        double[] v = new double[len];
-        for (int i = 0; i < len; i++) {
-            if (!n.get(i).isNumber()) {
-                throw new IllegalArgumentException(what + "[" + i + "] is not a number");
-            }
-            v[i] = n.get(i).asDouble();
-        }
-        return v;
-    }
-
-    private static void addArray(ArrayNode node, double[] values) {
-        for (double v : values) {
-            node.add(v);
-        }
     }
 
     /** A d x d column-major matrix as d rows. */

@@ -219,6 +219,31 @@ public final class GaussianFamily implements MixtureFamily<GaussianParams, Gauss
         return GaussianCodec.INSTANCE;
     }
 
+    /** Equal weights, the centers as means, and unit covariances (factor: Ψ = I, Λ = 0). */
+    @Override
+    public GaussianParams atCenters(double[] centers, int k, int d) {
+        double[] w = new double[k];
+        java.util.Arrays.fill(w, 1.0 / k);
+        double[] cov = new double[type.paramLength(k, d, q)];
+        int mats = type == CovarianceType.TIED ? 1 : k;
+        switch (type) {
+            case FULL, TIED -> {
+                for (int c = 0; c < mats; c++) {
+                    for (int j = 0; j < d; j++) {
+                        cov[c * d * d + j * d + j] = 1;
+                    }
+                }
+            }
+            case DIAG, SPHERICAL -> java.util.Arrays.fill(cov, 1.0);
+            case FACTOR -> {
+                for (int c = 0; c < k; c++) {
+                    java.util.Arrays.fill(cov, c * d * (q + 1), c * d * (q + 1) + d, 1.0);
+                }
+            }
+        }
+        return new GaussianParams(type, q, k, d, w, centers.clone(), cov);
+    }
+
     @Override
     public GaussianParams planted(int k, int d, double separation, long seed) {
         return SyntheticMixture.random(type, q, k, d, separation, seed);

@@ -78,19 +78,7 @@ public final class GaussianGradient {
                 throw new NumericalException("a parameter became " + x + "; lower the learning rate");
             }
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
-            max = Math.max(max, v[c]);
-        }
-        double[] w = new double[k];
-        double sum = 0;
-        for (int c = 0; c < k; c++) {
-            w[c] = Math.exp(v[c] - max);
-            sum += w[c];
-        }
-        for (int c = 0; c < k; c++) {
-            w[c] /= sum;
-        }
+        double[] w = dev.mixem.math.LogSumExp.softmax(v, k);
         double[] means = java.util.Arrays.copyOfRange(v, k, k + k * d);
         if (type == CovarianceType.FACTOR) {
             double[] cov = java.util.Arrays.copyOfRange(v, k + k * d, v.length);

@@ -7,7 +7,7 @@ import dev.mixem.math.RowBlock;
  * Σ_c r_ic E[x_m | x_o, c], for the rows' posterior responsibilities (from
  * {@link dev.mixem.family.EStep#posterior}). One instance per task, bound to one scorer; not thread-safe.
  */
-public final class GaussianImputer {
+public final class GaussianImputer implements dev.mixem.family.Imputer {
     private final GaussianScorer scorer;
     private Imputing kernel;
 
@@ -24,6 +24,7 @@ public final class GaussianImputer {
      * Each row of the block with its missing cells replaced by their conditional mean, for the row's
      * posterior {@code resp[i + c*n]}; column-major n x d into {@code out}. Complete rows are copied.
      */
+    @Override
     public void impute(RowBlock b, double[] resp, double[] out) {
         if (b.dim != scorer.d) {
             throw new IllegalArgumentException("imputation for d=" + scorer.d + " got rows of dimension " + b.dim);

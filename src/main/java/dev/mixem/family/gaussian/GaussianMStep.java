@@ -28,11 +28,11 @@ public final class GaussianMStep {
     }
 
     /** The components the collapse rule keeps and drops, and the kept components' total responsibility. */
-    record Survivors(List<Integer> kept, List<Integer> dropped, double keptTotal) {
+    public record Survivors(List<Integer> kept, List<Integer> dropped, double keptTotal) {
     }
 
     /** The collapse rule on the statistics' responsibilities. */
-    static Survivors survivors(double[] resp) {
+    public static Survivors survivors(double[] resp) {
         double total = 0;
         for (double r : resp) {
             total += r;

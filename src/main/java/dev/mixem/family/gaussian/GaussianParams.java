@@ -264,6 +264,11 @@ public final class GaussianParams implements dev.mixem.family.MixtureParams {
     }
 
     /** The precomputed form used to score rows; built once per parameter set. */
+    @Override
+    public GaussianFamily family() {
+        return GaussianFamily.of(type, q);
+    }
+
     public GaussianScorer scorer() {
         if (scorer == null) {
             scorer = GaussianScorer.of(this);

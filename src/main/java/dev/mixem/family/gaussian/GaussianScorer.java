@@ -187,6 +187,11 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         };
     }
 
+    @Override
+    public dev.mixem.family.Imputer imputer() {
+        return new GaussianImputer(this);
+    }
+
     /** The missing-cell kernel: conditional Gaussians for full and tied, independent features otherwise. */
     @Override
     public ChunkKernel<GaussianStats> missingKernel() {

@@ -408,6 +408,11 @@ class MissingCellsTest {
         }
 
         @Override
+        public dev.mixem.family.Imputer imputer() {
+            return s.imputer();
+        }
+
+        @Override
         public GaussianStats emptyStats() {
             return s.emptyStats();
         }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mixem.family.gaussian.GaussianCodec;
+import dev.mixem.family.Families;
+import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.family.ParamsCodec;
 import dev.mixem.family.NumericalException;
@@ -18,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A fitted Gaussian mixture with what produced it, and its {@code model.json} form (format version
+ * A fitted mixture of any family with what produced it, and its {@code model.json} form (format version
  * {@value #FORMAT_VERSION}; the README lists every field). Immutable.
  *
  * @param params        the mixture
@@ -27,8 +28,8 @@ import java.util.Map;
  * @param summary       how the fit went
  * @param provenance    mixem and Spark versions, BLAS, configuration, input description
  */
-public record GaussianMixtureModel(GaussianParams params, List<String> featureNames, String featuresCol,
-                                   FitSummary summary, Map<String, Object> provenance) {
+public record MixtureModel(MixtureParams params, List<String> featureNames, String featuresCol,
+                           FitSummary summary, Map<String, Object> provenance) {
 
     /**
      * Version 2: an envelope (formatVersion, family, covarianceType, featureNames, featuresCol, params,
@@ -36,16 +37,33 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
      * (the same fields, flat) still loads.
      */
     public static final int FORMAT_VERSION = 2;
-    private static final ParamsCodec<GaussianParams> CODEC = GaussianCodec.INSTANCE;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    public GaussianMixtureModel {
+    public MixtureModel {
         featureNames = List.copyOf(featureNames);
         provenance = provenance == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         if (featureNames.size() != params.dim()) {
             throw new IllegalArgumentException(featureNames.size() + " feature names for dimension " + params.dim());
         }
+    }
+
+    /** The family of the model, as {@code --family} names it. */
+    public dev.mixem.config.Family family() {
+        return Families.kind(params);
+    }
+
+    /**
+     * The Gaussian parameters.
+     *
+     * @throws IllegalArgumentException when the model is of another family
+     */
+    public GaussianParams gaussian() {
+        if (params instanceof GaussianParams g) {
+            return g;
+        }
+        throw new IllegalArgumentException("the model is a " + params.family().name()
+                + " mixture; this needs a gaussian one");
     }
 
     /**
@@ -119,19 +137,23 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
     /** Bayesian information criterion, -2 log L + p log n, with n the total row weight (lower is better). */
     public double bic() {
         return -2 * summary.avgLogLikelihood() * summary.totalWeight()
-                + params.freeParameters() * Math.log(summary.totalWeight());
+                + Families.freeParameters(params) * Math.log(summary.totalWeight());
     }
 
     /** Akaike information criterion, -2 log L + 2p (lower is better). */
     public double aic() {
-        return -2 * summary.avgLogLikelihood() * summary.totalWeight() + 2.0 * params.freeParameters();
+        return -2 * summary.avgLogLikelihood() * summary.totalWeight() + 2.0 * Families.freeParameters(params);
     }
 
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("formatVersion", FORMAT_VERSION);
-        root.put("family", CODEC.family());
-        root.put("covarianceType", CODEC.structure(params));
+        ParamsCodec<MixtureParams> codec = Families.codecOf(params);
+        root.put("family", codec.family());
+        String structure = codec.structure(params);
+        if (structure != null) {
+            root.put("covarianceType", structure);
+        }
         ArrayNode names = root.putArray("featureNames");
         featureNames.forEach(names::add);
         if (featuresCol == null) {
@@ -139,7 +161,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         } else {
             root.put("featuresCol", featuresCol);
         }
-        CODEC.write(params, root.putObject("params"));
+        codec.write(params, root.putObject("params"));
         ObjectNode sm = root.putObject("summary");
         FitSummary s = summary;
         sm.put("regCovar", s.regCovar());
@@ -198,7 +220,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
      * truncated JSON, an unknown format version, missing fields, inconsistent shapes, non-finite values or a
      * covariance that is not positive definite.
      */
-    public static GaussianMixtureModel fromJson(String json, String source) {
+    public static MixtureModel fromJson(String json, String source) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -222,13 +244,17 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
         Checksums.verify(root, source, false);
         try {
             String family = text(root, "family", source);
-            if (!family.equals(CODEC.family())) {
+            ParamsCodec<? extends MixtureParams> codec;
+            try {
+                codec = Families.codec(family);
+            } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(source + ": unknown family '" + family + "'");
             }
+            boolean gaussian = family.equals("gaussian");
             // Version 1 kept parameters and summary at the top level; version 2 nests them.
             JsonNode paramsNode = formatVersion == 1 ? root : require(root, "params", source);
             JsonNode sn = formatVersion == 1 ? root : require(root, "summary", source);
-            GaussianParams params = CODEC.read(text(root, "covarianceType", source), paramsNode);
+            MixtureParams params = codec.read(gaussian ? text(root, "covarianceType", source) : null, paramsNode);
             int k = params.k();
             int d = params.dim();
             List<String> names = new ArrayList<>();
@@ -280,7 +306,7 @@ public record GaussianMixtureModel(GaussianParams params, List<String> featureNa
                     provenance.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
                 }
             }
-            return new GaussianMixtureModel(params, names, featuresCol, summary, provenance);
+            return new MixtureModel(params, names, featuresCol, summary, provenance);
         } catch (NumericalException | IllegalArgumentException e) {
             throw new ModelFormatException(source + ": " + e.getMessage(), e);
         }

@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-public class GaussianMixtureModelTest {
+public class MixtureModelTest {
 
-    public static GaussianMixtureModel model(CovarianceType type) {
+    public static MixtureModel model(CovarianceType type) {
         GaussianParams p = SyntheticMixture.random(type, 3, 2, 4, 5);
-        return new GaussianMixtureModel(p, List.of("a", "b"), null,
-                new GaussianMixtureModel.FitSummary(-2.5, 7, true, 1000, 1000, null, 3, 0, 1e-6, 42,
+        return new MixtureModel(p, List.of("a", "b"), null,
+                new MixtureModel.FitSummary(-2.5, 7, true, 1000, 1000, null, 3, 0, 1e-6, 42,
                         List.of(new TraceEntry(0, -3, Double.NaN, 0, 0.1, false, true),
                                 new TraceEntry(1, -2.5, 0.5, 1, 0.1, false, true)),
                         List.of(-2.5)),
@@ -31,20 +31,20 @@ public class GaussianMixtureModelTest {
     @ParameterizedTest
     @EnumSource(value = CovarianceType.class, names = "FACTOR", mode = EnumSource.Mode.EXCLUDE)
     void jsonRoundTripIsExact(CovarianceType type) {
-        GaussianMixtureModel m = model(type);
-        GaussianMixtureModel back = GaussianMixtureModel.fromJson(m.toJson(), "test");
+        MixtureModel m = model(type);
+        MixtureModel back = MixtureModel.fromJson(m.toJson(), "test");
         // Jackson writes the shortest decimal that reads back to the same double: exact round trip.
-        assertArrayEquals(m.params().weights(), back.params().weights(), 0.0);
-        assertArrayEquals(m.params().means(), back.params().means(), 0.0);
-        assertArrayEquals(m.params().covariances(), back.params().covariances(), 0.0);
+        assertArrayEquals(m.gaussian().weights(), back.gaussian().weights(), 0.0);
+        assertArrayEquals(m.gaussian().means(), back.gaussian().means(), 0.0);
+        assertArrayEquals(m.gaussian().covariances(), back.gaussian().covariances(), 0.0);
         assertEquals(m.summary(), back.summary());
         assertEquals(m.featureNames(), back.featureNames());
     }
 
     @Test
     void unknownFormatVersionIsRefused() {
-        String json = model(CovarianceType.FULL).toJson().replace("\"formatVersion\" : " + GaussianMixtureModel.FORMAT_VERSION, "\"formatVersion\" : 99");
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(json, "m.json"));
+        String json = model(CovarianceType.FULL).toJson().replace("\"formatVersion\" : " + MixtureModel.FORMAT_VERSION, "\"formatVersion\" : 99");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> MixtureModel.fromJson(json, "m.json"));
         assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
     }
 
@@ -52,7 +52,7 @@ public class GaussianMixtureModelTest {
     void truncatedJsonIsRefused() {
         String json = model(CovarianceType.FULL).toJson();
         ModelFormatException e = assertThrows(ModelFormatException.class,
-                () -> GaussianMixtureModel.fromJson(json.substring(0, json.length() / 2), "m.json"));
+                () -> MixtureModel.fromJson(json.substring(0, json.length() / 2), "m.json"));
         assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
     }
 
@@ -61,7 +61,7 @@ public class GaussianMixtureModelTest {
         // A hand edit: the checksum removed, as the refusal message for edited files says to do.
         String json = withoutChecksum(model(CovarianceType.DIAG).toJson());
         String broken = json.replaceFirst("\"variances\" : \\[ \\[ [0-9.Ee-]+", "\"variances\" : [ [ -1.0");
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GaussianMixtureModel.fromJson(broken, "m.json"));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> MixtureModel.fromJson(broken, "m.json"));
         assertTrue(e.getMessage().contains("variance"), e.getMessage());
     }
 
@@ -79,22 +79,22 @@ public class GaussianMixtureModelTest {
         char digit = m.group(2).charAt(0);
         String altered = json.substring(0, m.start(2)) + (char) (digit == '9' ? '8' : digit + 1) + json.substring(m.end(2));
         ModelFormatException e = assertThrows(ModelFormatException.class,
-                () -> GaussianMixtureModel.fromJson(altered, "m.json"));
+                () -> MixtureModel.fromJson(altered, "m.json"));
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
         // With the checksum field removed (a deliberate edit), the edited model loads.
-        GaussianMixtureModel edited = GaussianMixtureModel.fromJson(withoutChecksum(altered), "m.json");
-        assertTrue(edited.params().means()[0] != model(CovarianceType.FULL).params().means()[0]);
+        MixtureModel edited = MixtureModel.fromJson(withoutChecksum(altered), "m.json");
+        assertTrue(edited.gaussian().means()[0] != model(CovarianceType.FULL).gaussian().means()[0]);
     }
 
     @Test
     void skippedRowsRoundTrip() {
-        GaussianMixtureModel m = model(CovarianceType.DIAG);
-        GaussianMixtureModel.FitSummary s = m.summary();
-        GaussianMixtureModel skipped = new GaussianMixtureModel(m.params(), m.featureNames(), null,
-                new GaussianMixtureModel.FitSummary(s.avgLogLikelihood(), s.iterations(), s.converged(), s.rows(),
+        MixtureModel m = model(CovarianceType.DIAG);
+        MixtureModel.FitSummary s = m.summary();
+        MixtureModel skipped = new MixtureModel(m.params(), m.featureNames(), null,
+                new MixtureModel.FitSummary(s.avgLogLikelihood(), s.iterations(), s.converged(), s.rows(),
                         s.totalWeight(), null, 3, 0, 1e-6, 42, s.trace(), s.restartLogLikelihoods(), "skip",
                         java.util.Map.of("notANumber", 4L, "nan", 1L)), Map.of());
-        GaussianMixtureModel back = GaussianMixtureModel.fromJson(skipped.toJson(), "test");
+        MixtureModel back = MixtureModel.fromJson(skipped.toJson(), "test");
         assertEquals("skip", back.summary().invalidPolicy());
         assertEquals(5, back.summary().skippedTotal());
         assertEquals(skipped.summary().skippedRows(), back.summary().skippedRows());

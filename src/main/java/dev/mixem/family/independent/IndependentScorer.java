@@ -1,0 +1,227 @@
+package dev.mixem.family.independent;
+
+import dev.mixem.family.ChunkKernel;
+import dev.mixem.family.Imputer;
+import dev.mixem.family.MixtureScorer;
+import dev.mixem.math.Linalg;
+import dev.mixem.math.RowBlock;
+
+/**
+ * The broadcast form of a mixture of independent features: natural parameters η (d x k, column-major, so
+ * component c's column is {@code eta[c*d .. c*d + d)}), log-partitions a, and per component the constant
+ * log w_c − Σ_j a_cj.
+ * <p>
+ * Complete blocks: log p(x_i, c) = (X η)_ic + const_c + h(x_i), one GEMM per chunk; the statistics
+ * Σ r x = Xᵀ R, one more. Blocks with missing cells: the same sums over each row's observed cells only, by
+ * loops (O(rows·d·k), the same order as the GEMMs).
+ */
+public final class IndependentScorer implements MixtureScorer<IndependentStats> {
+    private static final long serialVersionUID = 1L;
+    /** Rows per chunk: the chunk's rows, its log-densities and the GEMM's panels stay in cache. */
+    static final int CHUNK_ROWS = 2048;
+
+    final Link link;
+    final int k;
+    final int d;
+    final double[] eta;
+    final double[] a;
+    final double[] constant;
+    final double[] logWeights;
+    final double[] means;
+
+    IndependentScorer(IndependentParams p) {
+        this.link = p.link();
+        this.k = p.k();
+        this.d = p.dim();
+        this.eta = new double[k * d];
+        this.a = new double[k * d];
+        this.constant = new double[k];
+        this.logWeights = new double[k];
+        this.means = p.means();
+        for (int c = 0; c < k; c++) {
+            logWeights[c] = Math.log(p.weight(c));
+            double sum = 0;
+            for (int j = 0; j < d; j++) {
+                double mu = p.meanAt(c, j);
+                eta[c * d + j] = link.eta(mu);
+                a[c * d + j] = link.a(mu);
+                sum += a[c * d + j];
+            }
+            constant[c] = logWeights[c] - sum;
+        }
+    }
+
+    @Override
+    public int k() {
+        return k;
+    }
+
+    @Override
+    public int dim() {
+        return d;
+    }
+
+    @Override
+    public IndependentStats emptyStats() {
+        return new IndependentStats(k, d);
+    }
+
+    @Override
+    public ChunkKernel<IndependentStats> completeKernel() {
+        return new Complete();
+    }
+
+    @Override
+    public ChunkKernel<IndependentStats> missingKernel() {
+        return new Missing();
+    }
+
+    /** E[x_j | x_obs] = Σ_c r_c μ_cj for a missing cell. */
+    @Override
+    public Imputer imputer() {
+        return (b, resp, out) -> {
+            int n = b.rows;
+            for (int j = 0; j < d; j++) {
+                for (int i = 0; i < n; i++) {
+                    double x = b.values[i + j * n];
+                    if (x == x) {
+                        out[i + j * n] = x;
+                    } else {
+                        double s = 0;
+                        for (int c = 0; c < k; c++) {
+                            s += resp[i + c * n] * means[c * d + j];
+                        }
+                        out[i + j * n] = s;
+                    }
+                }
+            }
+        };
+    }
+
+    /** Σ_j h(x_ij) of rows [r0, r0 + m) into {@code base[0 .. m)} (observed cells only). */
+    void base(RowBlock b, int r0, int m, double[] base) {
+        java.util.Arrays.fill(base, 0, m, 0.0);
+        if (!link.hasBase()) {
+            return;
+        }
+        int n = b.rows;
+        for (int j = 0; j < d; j++) {
+            int col = j * n + r0;
+            for (int i = 0; i < m; i++) {
+                double x = b.values[col + i];
+                if (x == x && x != 0) {
+                    base[i] += link.logBase(x);
+                }
+            }
+        }
+    }
+
+    /** Σ_i w_i r_ic of a chunk's m rows into the statistics. */
+    void addResponsibilities(double[] resp, int m, IndependentStats into) {
+        for (int c = 0; c < k; c++) {
+            double s = 0;
+            int o = c * m;
+            for (int i = 0; i < m; i++) {
+                s += resp[o + i];
+            }
+            into.resp[c] += s;
+        }
+    }
+
+    /** What both kernels share: the chunking, the rows' Σ_j h(x_ij) and scoring a whole block. */
+    private abstract class Kernel implements ChunkKernel<IndependentStats> {
+        private double[] base = new double[0];
+
+        @Override
+        public int chunkRows(int n) {
+            return CHUNK_ROWS;
+        }
+
+        /** Σ_j h(x_ij) of rows [r0, r0 + m), valid until the next call. */
+        double[] rowBase(RowBlock b, int r0, int m) {
+            if (base.length < m) {
+                base = new double[m];
+            }
+            base(b, r0, m, base);
+            return base;
+        }
+
+        @Override
+        public void blockLogJoint(RowBlock b, double[] out) {
+            logJoint(b, 0, b.rows, out);
+        }
+    }
+
+    /** Complete blocks: two GEMMs per chunk. */
+    private final class Complete extends Kernel {
+        private final dev.ludovic.netlib.blas.BLAS blas = Linalg.blas();
+
+        @Override
+        public void logJoint(RowBlock b, int r0, int m, double[] logp) {
+            double[] base = rowBase(b, r0, m);
+            blas.dgemm("N", "N", m, k, d, 1.0, b.values, r0, b.rows, eta, 0, d, 0.0, logp, 0, m);
+            for (int c = 0; c < k; c++) {
+                double cc = constant[c];
+                int o = c * m;
+                for (int i = 0; i < m; i++) {
+                    logp[o + i] += cc + base[i];
+                }
+            }
+        }
+
+        @Override
+        public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
+            addResponsibilities(resp, m, into);
+            blas.dgemm("T", "N", d, k, m, 1.0, b.values, r0, b.rows, resp, 0, m, 1.0, into.sumX, 0, d);
+        }
+    }
+
+    /** Blocks with missing cells: each row scored and counted on its observed cells. */
+    private final class Missing extends Kernel {
+        @Override
+        public void logJoint(RowBlock b, int r0, int m, double[] logp) {
+            double[] base = rowBase(b, r0, m);
+            int n = b.rows;
+            for (int c = 0; c < k; c++) {
+                int o = c * m;
+                for (int i = 0; i < m; i++) {
+                    logp[o + i] = logWeights[c] + base[i];
+                }
+            }
+            for (int j = 0; j < d; j++) {
+                int col = j * n + r0;
+                for (int i = 0; i < m; i++) {
+                    double x = b.values[col + i];
+                    if (x == x) {
+                        for (int c = 0; c < k; c++) {
+                            logp[c * m + i] += x * eta[c * d + j] - a[c * d + j];
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
+            int n = b.rows;
+            addResponsibilities(resp, m, into);
+            for (int j = 0; j < d; j++) {
+                int col = j * n + r0;
+                for (int i = 0; i < m; i++) {
+                    double x = b.values[col + i];
+                    if (x == x) {
+                        if (x != 0) {
+                            for (int c = 0; c < k; c++) {
+                                into.sumX[c * d + j] += resp[c * m + i] * x;
+                            }
+                        }
+                    } else {
+                        for (int c = 0; c < k; c++) {
+                            into.missingResp[c * d + j] += resp[c * m + i];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.mixem.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mixem.SparkTestSession;
+import dev.mixem.config.Family;
+import dev.mixem.data.ModelStore;
+import dev.mixem.family.independent.IndependentParams;
+import dev.mixem.model.MixtureModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Bernoulli and Poisson families through the commands, as users run them: generate, fit (on one and three
+ * partitions alike, recovering the planted mixture despite missing cells), predict with imputation, compare,
+ * and bad input answered by name or counted under --invalid skip.
+ */
+class FamilyCommandsTest {
+    @TempDir
+    static Path dir;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Generates k=3 over 12 features with 10% of cells missing, fits it twice, and checks the fit. */
+    private static MixtureModel generateAndFit(String family, int rows) throws Exception {
+        String data = dir.resolve(family + ".parquet").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, MainTest.run(err, "generate", "--family", family, "--rows", String.valueOf(rows), "--dim",
+                "12", "--k", "3", "--missing-fraction", "0.1", "--seed", "5", "--output", data), err.toString());
+        String one = dir.resolve(family + "-m1").toString();
+        String three = dir.resolve(family + "-m3").toString();
+        assertEquals(0, MainTest.run(err, "fit", "--family", family, "--input", data, "--k", "3", "--tol", "1e-9",
+                "--max-iter", "500", "--n-init", "2", "--output", one), err.toString());
+        assertEquals(0, MainTest.run(err, "fit", "--family", family, "--input", data, "--k", "3", "--tol", "1e-9",
+                "--max-iter", "500", "--n-init", "2", "--partitions", "3", "--output", three), err.toString());
+        var conf = SparkTestSession.get().sparkContext().hadoopConfiguration();
+        MixtureModel m = ModelStore.load(conf, one);
+        MixtureModel m3 = ModelStore.load(conf, three);
+        assertEquals(Family.parse(family), m.family());
+        // Partitioning changes only the order of summation.
+        assertEquals(m.summary().avgLogLikelihood(), m3.summary().avgLogLikelihood(),
+                1e-9 * Math.abs(m.summary().avgLogLikelihood()));
+        assertTrue(m.summary().missing().cells() > 0.09 * rows * 12);
+        JsonNode saved = JSON.readTree(Path.of(one, "model.json").toFile());
+        assertEquals(family, saved.get("family").asText());
+        assertTrue(saved.get("covarianceType") == null, "no covariance structure for " + family);
+        // (k − 1) + k·d free parameters in the BIC.
+        double n = m.summary().totalWeight();
+        assertEquals(-2 * m.summary().avgLogLikelihood() * n + (2 + 36) * Math.log(n),
+                saved.get("summary").get("bic").asDouble(), 1e-9 * n);
+
+        // The planted means, each within 5 standard errors: a component of weight w has about 0.9·w·rows
+        // observations of each feature, and a mean μ has standard error √(v/(0.9·w·rows)) with v = μ(1 − μ)
+        // (Bernoulli) or μ (Poisson).
+        JsonNode truth = JSON.readTree(Path.of(data + ".truth.json").toFile());
+        IndependentParams p = (IndependentParams) m.params();
+        String field = family.equals("bernoulli") ? "probabilities" : "rates";
+        for (int t = 0; t < 3; t++) {
+            double w = truth.get("weights").get(t).asDouble();
+            int best = -1;
+            double bestDist = Double.POSITIVE_INFINITY;
+            for (int c = 0; c < 3; c++) {
+                double dist = 0;
+                for (int j = 0; j < 12; j++) {
+                    double dl = truth.get(field).get(t).get(j).asDouble() - p.mean(c)[j];
+                    dist += dl * dl;
+                }
+                if (dist < bestDist) {
+                    bestDist = dist;
+                    best = c;
+                }
+            }
+            for (int j = 0; j < 12; j++) {
+                double mu = truth.get(field).get(t).get(j).asDouble();
+                double v = family.equals("bernoulli") ? mu * (1 - mu) : mu;
+                double se = Math.sqrt(v / (0.9 * w * rows));
+                assertEquals(mu, p.mean(best)[j], 5 * se + 1e-9, family + " component " + t + ", feature " + j);
+            }
+        }
+
+        // predict --impute fills a missing cell with Σ_c r_c μ_c, inside the range of the feature's means.
+        String pred = dir.resolve(family + "-pred").toString();
+        assertEquals(0, MainTest.run(err, "predict", "--model", one, "--input", data, "--impute", "--output", pred),
+                err.toString());
+        Dataset<Row> scored = SparkTestSession.get().read().parquet(pred);
+        assertEquals(rows, scored.count());
+        Row r = scored.filter("x0 is null").first();
+        double imputed = ((org.apache.spark.ml.linalg.Vector) r.getAs("imputed")).apply(0);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < 3; c++) {
+            lo = Math.min(lo, p.mean(c)[0]);
+            hi = Math.max(hi, p.mean(c)[0]);
+        }
+        assertTrue(imputed >= lo - 1e-12 && imputed <= hi + 1e-12, "imputed " + imputed + " outside [" + lo + ", " + hi + "]");
+        return m;
+    }
+
+    @Test
+    void bernoulliThroughTheCommands() throws Exception {
+        generateAndFit("bernoulli", 30_000);
+    }
+
+    @Test
+    void poissonThroughTheCommands() throws Exception {
+        generateAndFit("poisson", 10_000);
+        // compare runs every method on the same family from one initialization.
+        String report = dir.resolve("compare").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, MainTest.run(err, "compare", "--family", "poisson", "--input",
+                dir.resolve("poisson.parquet").toString(), "--k", "3", "--budget-passes", "20", "--output", report),
+                err.toString());
+        JsonNode cmp = JSON.readTree(Path.of(report, "compare.json").toFile());
+        assertEquals("poisson", cmp.get("data").get("family").asText());
+    }
+
+    @Test
+    void valuesOutsideTheFamilysDomainAreNamedOrCounted() throws Exception {
+        Path csv = dir.resolve("bad.csv");
+        Files.writeString(csv, "a,b\n0,1\n1,0\n2,1\n1,1\n0,-1\n1,0.5\n0,0\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertNotEquals(0, MainTest.run(err, "fit", "--family", "bernoulli", "--input", csv.toString(), "--k", "1",
+                "--output", dir.resolve("bad-b").toString()));
+        assertTrue(err.toString().contains("column 'a': 2.0 is not 0 or 1"), err.toString());
+        assertTrue(err.toString().contains("data row 3"), err.toString());
+
+        err.reset();
+        String skipped = dir.resolve("skip-b").toString();
+        assertEquals(0, MainTest.run(err, "fit", "--family", "bernoulli", "--input", csv.toString(), "--k", "1",
+                "--invalid", "skip", "--output", skipped), err.toString());
+        JsonNode invalid = JSON.readTree(Path.of(skipped, "model.json").toFile()).get("summary").get("invalidRows");
+        assertEquals(3, invalid.get("byReason").get("notBinary").asInt());
+
+        err.reset();
+        String counts = dir.resolve("skip-p").toString();
+        assertEquals(0, MainTest.run(err, "fit", "--family", "poisson", "--input", csv.toString(), "--k", "1",
+                "--invalid", "skip", "--output", counts), err.toString());
+        invalid = JSON.readTree(Path.of(counts, "model.json").toFile()).get("summary").get("invalidRows");
+        assertEquals(2, invalid.get("byReason").get("notACount").asInt());
+        // The Poisson rate of b over the 5 kept rows (1, 0, 1, 1, 0).
+        MixtureModel m = ModelStore.load(SparkTestSession.get().sparkContext().hadoopConfiguration(), counts);
+        assertEquals(0.6, ((IndependentParams) m.params()).mean(0)[1], 1e-12);
+
+        // A Gaussian-only option with another family is a usage error.
+        err.reset();
+        assertEquals(2, MainTest.run(err, "fit", "--family", "poisson", "--covariance", "diag", "--input",
+                csv.toString(), "--k", "1", "--output", dir.resolve("x").toString()));
+        assertTrue(err.toString().contains("--covariance applies to --family gaussian only"), err.toString());
+        // And predict checks the model's domain too.
+        err.reset();
+        assertNotEquals(0, MainTest.run(err, "predict", "--model", skipped, "--input", csv.toString(), "--output",
+                dir.resolve("bad-pred").toString()));
+        assertTrue(err.toString().contains("is not 0 or 1"), err.toString());
+    }
+}
