@@ -5,6 +5,7 @@ import dev.mixem.family.MixturePass;
 import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.config.CovarianceType;
+import dev.mixem.config.Family;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
 import dev.mixem.family.gaussian.GaussianParams;
@@ -61,7 +62,21 @@ public final class Benchmark {
      */
     public record Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
                           long seed, int rounds, boolean mllib, double scale, int blockRows, InputSpec input,
-                          double regCovar, int factors) {
+                          double regCovar, int factors, Family family) {
+
+        public Options {
+            if (family != Family.GAUSSIAN && mllib) {
+                throw new IllegalArgumentException("MLlib fits Gaussian mixtures only");
+            }
+        }
+
+        /** A Gaussian benchmark. */
+        public Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
+                       long seed, int rounds, boolean mllib, double scale, int blockRows, InputSpec input,
+                       double regCovar, int factors) {
+            this(rows, dim, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows, input,
+                    regCovar, factors, Family.GAUSSIAN);
+        }
 
         /** A structure without factors. */
         public Options(long rows, int dim, int k, CovarianceType covariance, int iterations, int partitions,
@@ -80,7 +95,7 @@ public final class Benchmark {
 
         Options withShape(long n, int d) {
             return new Options(n, d, k, covariance, iterations, partitions, seed, rounds, mllib, scale, blockRows,
-                    input, regCovar, factors);
+                    input, regCovar, factors, family);
         }
 
         /** The regularization the fits use. */
@@ -102,6 +117,9 @@ public final class Benchmark {
          * {@link GaussianStats#travellingDoubles}): O(K·D²) for full, O(K·D) for diag, O(K·D·Q) for factor.
          */
         public long statsBytesPerPartition() {
+            if (options.family() != Family.GAUSSIAN) {
+                return 8 * dev.mixem.family.independent.IndependentStats.travellingDoubles(options.k(), options.dim());
+            }
             return 8 * GaussianStats.travellingDoubles(options.k(), options.dim(), options.covariance(),
                     options.factors());
         }
@@ -149,6 +167,11 @@ public final class Benchmark {
         };
     }
 
+    /** FLOPs of one EM iteration of a family of independent features: two GEMMs of N x D by D x K, 4·N·K·D. */
+    public static double flopsPerIteration(long n, int k, int d, Family family, CovarianceType type, int q) {
+        return family == Family.GAUSSIAN ? flopsPerIteration(n, k, d, type, q) : 4.0 * n * k * d;
+    }
+
     public static Result run(SparkSession spark, Options o, java.util.function.Consumer<String> log) {
         resetPeakHeap();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -171,6 +194,10 @@ public final class Benchmark {
             FitConfig initCfg = new FitConfig(o.k(), o.covariance(), InitMethod.KMEANS_PLUS_PLUS, 1, o.iterations(),
                     0.0, o.effectiveRegCovar(), o.seed(), dev.mixem.config.MethodOptions.defaults(
                     dev.mixem.config.FitMethod.EM, Double.POSITIVE_INFINITY), o.factors());
+            if (o.family() != Family.GAUSSIAN) {
+                return runFamily(spark, o, source, initCfg.withFamily(o.family(), 0), gemm, jvmGemm, cacheBytes,
+                        rawBytes, log);
+            }
             GaussianParams init = Initializer.initialize(source, initCfg, Seeds.mix(o.seed(), 0), 0).params();
             JavaRDD<Vector> vectors = null;
             JobStarts starts = new JobStarts();
@@ -247,8 +274,48 @@ public final class Benchmark {
         }
     }
 
+    /** mixem's EM alone for a family without an MLlib counterpart, timed the same way. */
+    private static Result runFamily(SparkSession spark, Options o, SparkBlockSource source, FitConfig cfg,
+                                    double gemm, double jvmGemm, long cacheBytes, long rawBytes,
+                                    java.util.function.Consumer<String> log) {
+        return runFamily(dev.mixem.family.registry.Families.of(cfg), spark, o, source, cfg, gemm, jvmGemm, cacheBytes, rawBytes,
+                log);
+    }
+
+    private static <P extends dev.mixem.family.MixtureParams, S extends dev.mixem.stats.MixtureStats<S>> Result runFamily(
+            dev.mixem.family.MixtureFamily<P, S> family, SparkSession spark, Options o, SparkBlockSource source,
+            FitConfig cfg, double gemm, double jvmGemm, long cacheBytes, long rawBytes,
+            java.util.function.Consumer<String> log) {
+        P init = EmFitter.initialization(family).initialize(source, cfg, Seeds.mix(o.seed(), 0), 0).params();
+        List<Double> times = new ArrayList<>();
+        double ll = Double.NaN;
+        for (int round = 0; round < o.rounds(); round++) {
+            FitResult<P> r = new EmFitter(FitListener.NONE).run(family, source, init, cfg, 0);
+            List<TraceEntry> t = r.trace();
+            for (int i = 2; i < t.size(); i++) {
+                times.add(t.get(i).seconds());
+            }
+            ll = r.avgLogLikelihood();
+            log.accept(String.format(java.util.Locale.ROOT, "round %d mixem: %d iterations, median %.3f s, avgLogLikelihood %.8f",
+                    round + 1, r.iterations(), median(t.subList(Math.min(2, t.size()), t.size()).stream()
+                            .map(TraceEntry::seconds).toList()), ll));
+        }
+        return new Result(o, Linalg.blasName(), BlockKernels.forDimension(o.dim()).name(),
+                spark.sparkContext().defaultParallelism(), times, List.of(), median(times), Double.NaN,
+                flopsPerIteration(o.rows(), o.k(), o.dim(), o.family(), o.covariance(), o.factors()), gemm, jvmGemm,
+                ll, Double.NaN, 0, false, cacheBytes, rawBytes, peakHeap());
+    }
+
     /** Generated data: full-covariance truth for full runs, diagonal for the others. */
     private static SparkBlockSource generate(SparkSession spark, Options o) {
+        if (o.family() != Family.GAUSSIAN) {
+            // The family's planted mixture at the default separation of generate.
+            dev.mixem.family.MixtureParams truth = Generator.truth(dev.mixem.family.registry.Families.of(
+                    FitConfig.defaults(o.k()).withFamily(o.family(), 0)), o.k(), o.dim(), 5.0, o.seed());
+            int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(o.dim());
+            return SparkBlockSource.cache(spark, Generator.blocks(spark, truth, o.rows(), o.partitions(), o.seed(),
+                    blockRows), o.dim(), "benchmark data");
+        }
         // (A full truth of D=1000 would be k x 8 MB of covariances to ship to every task.)
         GaussianParams truth = Generator.truth(o.covariance(), o.factors(), o.k(), o.dim(), 3.0, o.seed());
         if (o.scale() != 1.0) {
@@ -261,7 +328,7 @@ public final class Benchmark {
 
     /** A file's rows, read and cached as {@code fit} does (bad rows fail, missing cells are kept). */
     private static SparkBlockSource load(SparkSession spark, Options o) {
-        InputReader.Loaded in = InputReader.read(spark, o.input());
+        InputReader.Loaded in = dev.mixem.job.FitJob.forFamily(InputReader.read(spark, o.input()), o.family());
         int d = in.extractor().dim();
         int blockRows = o.blockRows() > 0 ? o.blockRows() : SparkBlockSource.defaultBlockRows(d);
         return SparkBlockSource.load(spark, in.frame(), in.extractor(), o.partitions(), blockRows);

@@ -175,7 +175,7 @@ public final class Generator {
         root.put("rows", rows);
         root.put("separation", separation);
         root.put("seed", seed);
-        dev.mixem.family.Families.codecOf(truth).write(truth, root);
+        dev.mixem.family.registry.Families.codecOf(truth).write(truth, root);
         try {
             return json.writeValueAsString(root) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

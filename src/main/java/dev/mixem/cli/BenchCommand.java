@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--k", required = true, description = "Components.")
     int k;
 
+    @Option(names = "--family", defaultValue = "gaussian", paramLabel = "FAMILY",
+            description = "gaussian, bernoulli or poisson; MLlib has Gaussian mixtures only and is skipped for the"
+                    + " others (default: ${DEFAULT-VALUE}).")
+    String family;
+
     @Option(names = "--covariance", defaultValue = "full",
             description = "full, diag, tied, spherical or factor (with --factors) (MLlib has full only; it is skipped for the"
                     + " others) (default: ${DEFAULT-VALUE}).")
@@ -87,7 +92,14 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CovarianceType type;
+        dev.mixem.config.Family fam;
         try {
+            fam = dev.mixem.config.Family.parse(family);
+            if (fam != dev.mixem.config.Family.GAUSSIAN && (spec.commandLine().getParseResult().hasMatchedOption("--covariance")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--factors")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--reg-covar"))) {
+                throw new IllegalArgumentException("--covariance, --factors and --reg-covar apply to --family gaussian only");
+            }
             type = CovarianceType.parse(covariance);
             type.requireFactors(factors);
             if (type != CovarianceType.FACTOR && factors != 0) {
@@ -110,11 +122,11 @@ final class BenchCommand implements Callable<Integer> {
         try {
             Outputs.Target outputFile = output.claim(spark);
             int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-            boolean mllib = !noMllib && type == CovarianceType.FULL;
+            boolean mllib = !noMllib && type == CovarianceType.FULL && fam == dev.mixem.config.Family.GAUSSIAN;
             InputSpec in = input == null ? null : new InputSpec(input, format == null ? null : InputFormat.parse(format),
                     featureCols, featuresCol, null, p);
             Benchmark.Result r = Benchmark.run(spark, new Benchmark.Options(rows, dim, k, type, iterations, p, seed,
-                    rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar, factors),
+                    rounds, mllib, scale, blockRows, in, regCovar == null ? Double.NaN : regCovar, factors, fam),
                     LogProgress.LOG::info);
             print(r);
             JsonOutput.write(outputFile, BenchJson.of(r));
@@ -126,10 +138,12 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void print(Benchmark.Result r) {
         Benchmark.Options o = r.options();
-        System.out.printf(Locale.ROOT, "%n%s%d rows x %d features, k=%d, %s covariance, reg-covar %s, %d partitions, %d cores, BLAS %s, kernels %s%n",
-                o.input() == null ? "" : o.input().path() + ": ", o.rows(), o.dim(), o.k(),
-                o.covariance() + (o.factors() > 0 ? " (" + o.factors() + " factors)" : ""),
-                o.effectiveRegCovar(), o.partitions(), r.cores(), r.blas(), r.kernels());
+        String model = o.family() != dev.mixem.config.Family.GAUSSIAN ? o.family() + " family"
+                : o.covariance() + (o.factors() > 0 ? " (" + o.factors() + " factors)" : "") + " covariance, reg-covar "
+                + o.effectiveRegCovar();
+        System.out.printf(Locale.ROOT, "%n%s%d rows x %d features, k=%d, %s, %d partitions, %d cores, BLAS %s, kernels %s%n",
+                o.input() == null ? "" : o.input().path() + ": ", o.rows(), o.dim(), o.k(), model, o.partitions(),
+                r.cores(), r.blas(), r.kernels());
         System.out.printf(Locale.ROOT, "%-28s %12s %12s%n", "", "mixem", "MLlib");
         System.out.printf(Locale.ROOT, "%-28s %12.4f %12s%n", "seconds per iteration", r.mixemSecondsPerIteration(),
                 fmt(r.mllibSecondsPerIteration(), "%.4f"));

@@ -18,7 +18,10 @@ public final class BenchJson {
         n.put("rows", o.rows());
         n.put("dim", o.dim());
         n.put("k", o.k());
-        n.put("covariance", o.covariance().serializedName());
+        n.put("family", o.family().serializedName());
+        if (o.family() == dev.mixem.config.Family.GAUSSIAN) {
+            n.put("covariance", o.covariance().serializedName());
+        }
         if (o.factors() > 0) {
             n.put("factors", o.factors());
         }

@@ -12,7 +12,7 @@ import dev.mixem.data.Outputs;
 import dev.mixem.data.InputReader;
 import dev.mixem.data.InputSpec;
 import dev.mixem.data.SparkBlockSource;
-import dev.mixem.family.Families;
+import dev.mixem.family.registry.Families;
 import dev.mixem.fit.Comparison;
 import dev.mixem.config.FitMethod;
 import dev.mixem.init.Initializer;

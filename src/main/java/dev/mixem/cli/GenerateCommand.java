@@ -118,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
                 write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
                         overwrite);
             } else {
-                write(spark, Generator.truth(dev.mixem.family.Families.of(FitConfig.defaults(k).withFamily(family, 0)),
+                write(spark, Generator.truth(dev.mixem.family.registry.Families.of(FitConfig.defaults(k).withFamily(family, 0)),
                         k, dim, separation, seed), rows, seed, output, fmt, partitions, separation, missingFraction,
                         overwrite);
             }

@@ -118,6 +118,12 @@ public final class EmFitter {
                 Checkpointer.none(), null, List.of());
     }
 
+    /** EM of any family from the given initial parameters (one restart, no checkpoints). */
+    public <P extends MixtureParams, S extends MixtureStats<S>> FitResult<P> run(
+            MixtureFamily<P, S> family, BlockSource source, P init, FitConfig cfg, int restart) {
+        return run(family, source, asEm(cfg), restart, FitLoop.State.start(init), Checkpointer.none(), null, List.of());
+    }
+
     /** The configuration with EM as its method (which max-iter and tol stop). */
     private static FitConfig asEm(FitConfig cfg) {
         if (cfg.method().method() == FitMethod.EM) {

@@ -20,7 +20,7 @@ import dev.mixem.fit.FitListener;
 import dev.mixem.config.FitMethod;
 import dev.mixem.fit.MethodFitter;
 import dev.mixem.config.Family;
-import dev.mixem.family.Families;
+import dev.mixem.family.registry.Families;
 import dev.mixem.family.MixtureFamily;
 import dev.mixem.family.MixtureParams;
 import dev.mixem.stats.MixtureStats;

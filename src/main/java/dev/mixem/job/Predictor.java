@@ -6,7 +6,7 @@ import dev.mixem.data.InvalidInputException;
 import dev.mixem.data.SparkBlockSource;
 
 import dev.mixem.family.EStep;
-import dev.mixem.family.Families;
+import dev.mixem.family.registry.Families;
 import dev.mixem.family.Imputer;
 import dev.mixem.family.MixtureParams;
 import dev.mixem.family.MixtureScorer;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.config.CovarianceType;
-import dev.mixem.family.Families;
+import dev.mixem.family.registry.Families;
 import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.FitCheckpoint;

@@ -59,7 +59,7 @@ final class FactorMStep {
         int d = s.d;
         int q = s.q;
         int q1 = q + 1;
-        GaussianMStep.Survivors sv = GaussianMStep.survivors(s.resp);
+        dev.mixem.family.Collapse.Survivors sv = dev.mixem.family.Collapse.survivors(s.resp);
         List<Integer> kept = sv.kept();
         List<Integer> dropped = sv.dropped();
         double keptTotal = sv.keptTotal();

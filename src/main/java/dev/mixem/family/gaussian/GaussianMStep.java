@@ -1,5 +1,6 @@
 package dev.mixem.family.gaussian;
 
+import dev.mixem.family.Collapse;
 import dev.mixem.family.MixtureFamily;
 
 import dev.mixem.family.NumericalException;
@@ -21,44 +22,15 @@ import java.util.List;
  * keeps every saved parameter finite and positive definite; the count of dropped components is reported.
  */
 public final class GaussianMStep {
-    /** Components with at most this share of the total responsibility are dropped. */
-    public static final double COLLAPSE_SHARE = 1e-12;
+    /** Components with at most this share of the total responsibility are dropped ({@link Collapse}). */
+    public static final double COLLAPSE_SHARE = Collapse.SHARE;
 
     private GaussianMStep() {
     }
 
-    /** The components the collapse rule keeps and drops, and the kept components' total responsibility. */
-    public record Survivors(List<Integer> kept, List<Integer> dropped, double keptTotal) {
-    }
-
-    /** The collapse rule on the statistics' responsibilities. */
-    public static Survivors survivors(double[] resp) {
-        double total = 0;
-        for (double r : resp) {
-            total += r;
-        }
-        if (!(total > 0)) {
-            throw new NumericalException("the rows carry no weight (total responsibility " + total + ")");
-        }
-        List<Integer> kept = new ArrayList<>();
-        List<Integer> dropped = new ArrayList<>();
-        for (int c = 0; c < resp.length; c++) {
-            if (resp[c] > COLLAPSE_SHARE * total) {
-                kept.add(c);
-            } else {
-                dropped.add(c);
-            }
-        }
-        double keptTotal = 0;
-        for (int c : kept) {
-            keptTotal += resp[c];
-        }
-        return new Survivors(kept, dropped, keptTotal);
-    }
-
     public static MixtureFamily.Update<GaussianParams> update(GaussianStats s, double[] referenceMeans, CovarianceType type, double regCovar) {
         int d = s.d;
-        Survivors sv = survivors(s.resp);
+        Collapse.Survivors sv = Collapse.survivors(s.resp);
         List<Integer> kept = sv.kept();
         List<Integer> dropped = sv.dropped();
         int kk = kept.size();

@@ -4,7 +4,6 @@ import dev.mixem.family.MixtureFamily;
 import dev.mixem.family.MixtureScorer;
 import dev.mixem.family.NumericalException;
 import dev.mixem.family.ParamsCodec;
-import dev.mixem.family.gaussian.GaussianMStep;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -74,7 +73,7 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
     @Override
     public Update<IndependentParams> mStep(IndependentStats s, IndependentParams before, double regCovar) {
         check(before);
-        GaussianMStep.Survivors sv = GaussianMStep.survivors(s.resp);
+        dev.mixem.family.Collapse.Survivors sv = dev.mixem.family.Collapse.survivors(s.resp);
         List<Integer> kept = sv.kept();
         int kk = kept.size();
         int d = s.d;
@@ -86,7 +85,7 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
             for (int j = 0; j < d; j++) {
                 double n = s.observed(c, j);
                 double mu;
-                if (n > GaussianMStep.COLLAPSE_SHARE * s.resp[c]) {
+                if (n > dev.mixem.family.Collapse.SHARE * s.resp[c]) {
                     mu = (s.sumX[c * d + j] + smoothing) / (n + 2 * smoothing);
                 } else {
                     mu = before.meanAt(c, j);

@@ -1,4 +1,9 @@
-package dev.mixem.family;
+package dev.mixem.family.registry;
+
+import dev.mixem.family.MixtureFamily;
+import dev.mixem.family.MixtureParams;
+import dev.mixem.family.MixtureScorer;
+import dev.mixem.family.ParamsCodec;
 
 import dev.mixem.config.Family;
 import dev.mixem.config.FitConfig;
