@@ -6,7 +6,7 @@ pixels binarized as count > 7.
 
 The reference is an independent numpy EM (written from the textbook updates, sharing no code with mixem),
 run from many random starts (random responsibilities); the best mean log-likelihood is kept. When R's flexmix
-is installed (Debian r-cran-flexmix), independent_reference.R adds its best of many starts too.
+is installed (Debian r-cran-flexmix), src/test/r/independent_reference.R gives its best of many starts too.
 
 Run with Debian's python3 (python3-sklearn):  /usr/bin/python3 src/test/python/independent_reference.py
 """

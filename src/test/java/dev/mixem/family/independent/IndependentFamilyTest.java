@@ -141,10 +141,10 @@ public class IndependentFamilyTest {
     }
 
     /**
-     * scikit-learn's digits (counts 0..16; binarized as count > 7 for Bernoulli): mixem's best of 10 k-means++
+     * scikit-learn's digits (counts 0..16; binarized as count > 7 for Bernoulli): mixem's best of 100 random
      * restarts reaches the better of two independent optima, within the issue's 2e-3 of mean log-likelihood:
      * a numpy EM's best of 100 random starts ({@code src/test/python/independent_reference.py}) and R flexmix's
-     * best of 30 ({@code independent_reference.R}). The two agree to 2e-7 for k = 2 and 3; for k = 4 numpy's is
+     * best of 30 ({@code src/test/r/independent_reference.R}). The two agree to 2e-7 for k = 2 and 3; for k = 4 numpy's is
      * the better (by 5.6e-3 for Bernoulli and 5.7e-2 for Poisson).
      */
     @Test
@@ -172,7 +172,9 @@ public class IndependentFamilyTest {
             int k = fit.get("k").asInt();
             IndependentFamily f = IndependentFamily.of(l);
             LocalBlockSource src = LocalBlockSource.of(l == Link.BERNOULLI ? binary : counts, null, 512);
-            FitConfig cfg = new FitConfig(k, CovarianceType.DIAG, InitMethod.KMEANS_PLUS_PLUS, 10, 3000, 1e-10, 0, 5);
+            // As many random starts as the numpy reference had: on this data the best optimum is one start's in
+            // 20 to 30 for Poisson with k = 4 (measured with fit --init random), whatever the implementation.
+            FitConfig cfg = new FitConfig(k, CovarianceType.DIAG, InitMethod.RANDOM, 100, 3000, 1e-10, 0, 5);
             FitResult<IndependentParams> r = new EmFitter(FitListener.NONE).fit(f, src, cfg, Checkpointer.none());
             double want = fit.get("avgLogLikelihood").asDouble();
             for (JsonNode other : flexmix) {

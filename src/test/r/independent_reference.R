@@ -2,7 +2,7 @@
 # data as independent_reference.py (scikit-learn's digits, written there to digits_counts.csv).
 # Columns constant over all rows are left out for flexmix (0 * log 0 is NaN in R); their contribution to the
 # log-likelihood is 0 at the optimum (mixem's bounded probabilities make it at most 1e-10 per cell).
-# Run:  Rscript src/test/python/independent_reference.R   (adds "flexmix" entries to independent-reference.json)
+# Run:  Rscript src/test/r/independent_reference.R   (adds "flexmix" entries to independent-reference.json)
 suppressMessages(library(flexmix))
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("--file=", "", args[grep("--file=", args)])))
