@@ -65,12 +65,20 @@ public final class Generator {
     public static Dataset<Row> frame(SparkSession spark, MixtureParams truth, long rows, int partitions, long seed,
                                      double missingFraction) {
         int d = truth.dim();
-        // Binary and count features are written as integers.
+        // Binary and count features are written as integers; categorical variables as their levels' text.
         boolean integral = !(truth instanceof GaussianParams);
+        dev.mixem.family.independent.Categories cat = truth instanceof dev.mixem.family.independent.IndependentParams ip
+                ? ip.categories() : null;
         List<StructField> fields = new ArrayList<>();
-        for (int j = 0; j < d; j++) {
-            fields.add(DataTypes.createStructField("x" + j, integral ? DataTypes.LongType : DataTypes.DoubleType,
-                    missingFraction > 0));
+        if (cat != null) {
+            for (String v : cat.variables()) {
+                fields.add(DataTypes.createStructField(v, DataTypes.StringType, missingFraction > 0));
+            }
+        } else {
+            for (int j = 0; j < d; j++) {
+                fields.add(DataTypes.createStructField("x" + j, integral ? DataTypes.LongType : DataTypes.DoubleType,
+                        missingFraction > 0));
+            }
         }
         StructType schema = DataTypes.createStructType(fields);
         JavaRDD<Row> rdd = partitionIndices(spark, partitions).mapPartitionsWithIndex((p, ignored) -> {
@@ -87,6 +95,20 @@ public final class Generator {
                 @Override
                 public Row next() {
                     double[] x = it.next();
+                    if (cat != null) {
+                        Object[] o = new Object[cat.variableCount()];
+                        for (int v = 0; v < o.length; v++) {
+                            boolean hole = missingFraction > 0 && Seeds.uniform(holeSeed, row, v) < missingFraction;
+                            int off = cat.offset(v);
+                            int level = 0;
+                            while (x[off + level] == 0) {
+                                level++;
+                            }
+                            o[v] = hole ? null : cat.levels().get(v).get(level);
+                        }
+                        row++;
+                        return RowFactory.create(o);
+                    }
                     Object[] o = new Object[x.length];
                     for (int j = 0; j < x.length; j++) {
                         boolean hole = missingFraction > 0 && Seeds.uniform(holeSeed, row, j) < missingFraction;

@@ -95,6 +95,10 @@ final class BenchCommand implements Callable<Integer> {
         dev.mixem.config.Family fam;
         try {
             fam = dev.mixem.config.Family.parse(family);
+            if (fam == dev.mixem.config.Family.CATEGORICAL) {
+                throw new IllegalArgumentException("bench times gaussian, bernoulli and poisson; a categorical fit runs"
+                        + " the kernels of bernoulli on its level indicators");
+            }
             if (fam != dev.mixem.config.Family.GAUSSIAN && (spec.commandLine().getParseResult().hasMatchedOption("--covariance")
                     || spec.commandLine().getParseResult().hasMatchedOption("--factors")
                     || spec.commandLine().getParseResult().hasMatchedOption("--reg-covar"))) {

@@ -144,7 +144,9 @@ final class CompareCommand implements Callable<Integer> {
                 Outputs.Kind.REPORT, overwrite);
         dev.mixem.config.MethodOptions template = cfg.method();
         long t0 = System.nanoTime();
-        InputReader.Loaded in = FitJob.forFamily(InputReader.read(spark, spec), cfg.family());
+        spec = FitJob.forFamily(spark, spec, cfg.family());
+        InputReader.Loaded in = FitJob.forFamily(InputReader.read(spark, spec), cfg,
+                dev.mixem.config.InvalidPolicy.FAIL);
         int d = in.extractor().dim();
         FitJob.preflight(spark, in, cfg, spec.partitions(), SparkBlockSource.defaultBlockRows(d),
                 dev.mixem.job.SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat()));
@@ -156,7 +158,8 @@ final class CompareCommand implements Callable<Integer> {
             }
             LogProgress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
                     src.rows(), d, src.partitions(), (System.nanoTime() - t0) / 1e9));
-            Comparison.Outcome out = compare(Families.of(cfg), src, cfg, methods, sweepPasses);
+            Comparison.Outcome out = compare(Families.of(cfg, in.extractor().categories()), src, cfg, methods,
+                    sweepPasses);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("input", spec.path());
             data.put("rows", src.rows());

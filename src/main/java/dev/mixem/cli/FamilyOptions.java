@@ -9,13 +9,21 @@ import picocli.CommandLine.Option;
 public final class FamilyOptions {
     @Option(names = "--family", defaultValue = "gaussian", paramLabel = "FAMILY",
             description = "Mixture family: gaussian (real features; --covariance), bernoulli (features 0/1 or"
-                    + " booleans) or poisson (counts) (default: ${DEFAULT-VALUE}).")
+                    + " booleans), poisson (counts) or categorical (text or integer columns, each a variable with its"
+                    + " own levels: latent class analysis) (default: ${DEFAULT-VALUE}).")
     String family;
 
     @Option(names = "--smoothing", defaultValue = "0", paramLabel = "S",
-            description = "With --family bernoulli: pseudo-count s on every probability, (Σrx + s) / (Σr + 2s)"
-                    + " (a Beta(1+s, 1+s) prior; default: ${DEFAULT-VALUE}, maximum likelihood).")
+            description = "With --family bernoulli or categorical: pseudo-count s on every probability, (Σrx + s) /"
+                    + " (Σr + L·s) over a variable's L levels (2 for bernoulli; a Beta or Dirichlet(1+s) prior;"
+                    + " default: ${DEFAULT-VALUE}, maximum likelihood).")
     double smoothing;
+
+    @Option(names = "--max-levels", defaultValue = "1000", paramLabel = "L",
+            description = "With --family categorical: most levels a column may have; a column with more is an error"
+                    + " naming it, or with --invalid skip keeps its L most frequent levels and skips (and counts)"
+                    + " the rows with others (default: ${DEFAULT-VALUE}).")
+    int maxLevels;
 
     /** The parsed family. */
     public Family family() {
@@ -35,6 +43,9 @@ public final class FamilyOptions {
                 }
             }
         }
-        return cfg.withFamily(f, smoothing);
+        if (f != Family.CATEGORICAL && spec.commandLine().getParseResult().hasMatchedOption("--max-levels")) {
+            throw new IllegalArgumentException("--max-levels applies to --family categorical only");
+        }
+        return cfg.withFamily(f, smoothing).withMaxLevels(maxLevels);
     }
 }

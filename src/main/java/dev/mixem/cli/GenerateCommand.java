@@ -54,6 +54,11 @@ final class GenerateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FamilyOptions familyOptions;
 
+    @Option(names = "--levels", defaultValue = "3", paramLabel = "L",
+            description = "With --family categorical: levels of each of the --dim variables, written as text 0 .. L-1"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int levels;
+
     @Option(names = "--covariance", defaultValue = "full",
             description = "Structure of the true covariances: full (random rotations), diag, tied (one random full"
                     + " matrix for all components), spherical, or factor (with --factors: loadings N(0, 0.5/Q),"
@@ -81,8 +86,16 @@ final class GenerateCommand implements Callable<Integer> {
                     }
                 }
             }
-            if (spec.commandLine().getParseResult().hasMatchedOption("--smoothing")) {
-                throw new IllegalArgumentException("--smoothing is an option of fitting, not of generate");
+            for (String fitOnly : new String[]{"--smoothing", "--max-levels"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(fitOnly)) {
+                    throw new IllegalArgumentException(fitOnly + " is an option of fitting, not of generate");
+                }
+            }
+            if (family != dev.mixem.config.Family.CATEGORICAL && spec.commandLine().getParseResult().hasMatchedOption("--levels")) {
+                throw new IllegalArgumentException("--levels applies to --family categorical only");
+            }
+            if (levels < 2) {
+                throw new IllegalArgumentException("--levels must be at least 2");
             }
             type = CovarianceType.parse(covariance);
             type.requireFactors(factors);
@@ -117,6 +130,11 @@ final class GenerateCommand implements Callable<Integer> {
             if (family == dev.mixem.config.Family.GAUSSIAN) {
                 write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
                         overwrite);
+            } else if (family == dev.mixem.config.Family.CATEGORICAL) {
+                var cat = dev.mixem.family.independent.Categories.uniform(dim, levels);
+                write(spark, Generator.truth(dev.mixem.family.independent.IndependentFamily.categorical(cat, 0), k,
+                        cat.dim(), separation, seed), rows, seed, output, fmt, partitions, separation,
+                        missingFraction, overwrite);
             } else {
                 write(spark, Generator.truth(dev.mixem.family.registry.Families.of(FitConfig.defaults(k).withFamily(family, 0)),
                         k, dim, separation, seed), rows, seed, output, fmt, partitions, separation, missingFraction,
@@ -162,7 +180,6 @@ final class GenerateCommand implements Callable<Integer> {
     /** Rows of the given true mixture (any family) and its truth file. */
     static void write(SparkSession spark, dev.mixem.family.MixtureParams truth, long rows, long seed, String output,
                       String fmt, int partitionsOpt, double separation, double missingFraction, boolean overwrite) {
-        int dim = truth.dim();
         int k = truth.k();
         var conf = spark.sparkContext().hadoopConfiguration();
         Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
@@ -173,6 +190,7 @@ final class GenerateCommand implements Callable<Integer> {
         partitions = (int) Math.min(partitions, rows);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
         var frame = Generator.frame(spark, truth, rows, partitions, seed, missingFraction);
+        int dim = frame.schema().size();
         data.write(tmp -> {
             var writer = frame.write().mode(SaveMode.ErrorIfExists);
             if (fmt.equals("csv")) {

@@ -72,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
         SparkSession spark = Spark.session("predict");
         try {
             MixtureModel m = ModelStore.load(spark.sparkContext().hadoopConfiguration(), model);
-            run(spark, m, new InputSpec(input, fmt, m.featuresCol() == null ? m.featureNames() : List.of(),
+            run(spark, m, new InputSpec(input, fmt, m.featuresCol() == null ? m.inputColumns() : List.of(),
                     m.featuresCol(), null, 0), output, outFormat, overwrite, allowMissing, impute);
         } finally {
             Spark.stop(spark);
@@ -96,7 +96,8 @@ final class PredictCommand implements Callable<Integer> {
                 Outputs.Kind.DATASET, overwrite);
         InputReader.Loaded loaded = InputReader.read(spark, in);
         spark.sparkContext().setJobDescription("mixem: predict");
-        Dataset<Row> scored = Predictor.forFormat(Predictor.predict(m, loaded, allowMissing, impute), format,
+        org.apache.spark.util.LongAccumulator unseen = spark.sparkContext().longAccumulator("mixem unseen levels");
+        Dataset<Row> scored = Predictor.forFormat(Predictor.predict(m, loaded, allowMissing, impute, unseen), format,
                 m.params().k(), m.featureNames());
         target.write(tmp -> {
             var writer = scored.write().mode(SaveMode.ErrorIfExists).format(format);
@@ -110,6 +111,10 @@ final class PredictCommand implements Callable<Integer> {
                 format,
                 Predictor.PREDICTION, Predictor.PROBABILITY, Predictor.LOG_LIKELIHOOD,
                 impute ? ", " + Predictor.IMPUTED : "");
+        if (unseen.value() > 0) {
+            System.out.printf(Locale.ROOT, "%d categorical values had a level the model was not fitted with; they"
+                    + " were scored as missing%n", unseen.value());
+        }
         return n;
     }
 }

@@ -9,13 +9,16 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code gaussian}: real features, with a covariance structure ({@link CovarianceType});</li>
  *   <li>{@code bernoulli}: features in {0, 1} (booleans read as 0 and 1), independent given the component;</li>
- *   <li>{@code poisson}: counts (non-negative integers), independent given the component.</li>
+ *   <li>{@code poisson}: counts (non-negative integers), independent given the component;</li>
+ *   <li>{@code categorical}: text or integer columns, each a variable with its own levels, independent given
+ *       the component (latent class analysis).</li>
  * </ul>
  */
 public enum Family {
     GAUSSIAN("gaussian", Domain.REAL),
     BERNOULLI("bernoulli", Domain.BINARY),
-    POISSON("poisson", Domain.COUNT);
+    POISSON("poisson", Domain.COUNT),
+    CATEGORICAL("categorical", Domain.CATEGORICAL);
 
     /** The values a family's features may take, checked as rows are read. */
     public enum Domain {
@@ -24,7 +27,9 @@ public enum Family {
         /** 0 or 1. */
         BINARY,
         /** A non-negative integer (at most 2^53, where doubles still count by one). */
-        COUNT
+        COUNT,
+        /** Any value, text or number, read as one of its column's levels. */
+        CATEGORICAL
     }
 
     private final String serializedName;

@@ -21,26 +21,32 @@ import java.util.Objects;
  * @param family         the mixture family (Gaussian by default; the covariance structure, reg-covar and
  *                       factors are the Gaussian family's)
  * @param smoothing      pseudo-count of the Bernoulli family (a Beta(1 + s, 1 + s) prior on every probability,
- *                       so the M-step gives (Σrx + s) / (Σr + 2s)); 0 (the default) is maximum likelihood
+ *                       so the M-step gives (Σrx + s) / (Σr + 2s)), or of the categorical family (a Dirichlet(1 + s)
+ *                       prior on each variable's level probabilities); 0 (the default) is maximum likelihood
+ * @param maxLevels      the categorical family: most levels a column may have (see {@code CategoricalLevels})
  */
 public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
                         double tol, double regCovar, long seed, MethodOptions method, int factors, Family family,
-                        double smoothing) {
+                        double smoothing, int maxLevels) {
 
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
     public static final double DEFAULT_REG_COVAR = 1e-6;
+    public static final int DEFAULT_MAX_LEVELS = 1000;
 
     public FitConfig {
         Objects.requireNonNull(covarianceType, "covarianceType");
         Objects.requireNonNull(init, "init");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(family, "family");
+        if (maxLevels < 2) {
+            throw new IllegalArgumentException("max-levels must be at least 2, got " + maxLevels);
+        }
         if (!(smoothing >= 0) || Double.isInfinite(smoothing)) {
             throw new IllegalArgumentException("smoothing must be a finite number >= 0, got " + smoothing);
         }
-        if (smoothing != 0 && family != Family.BERNOULLI) {
-            throw new IllegalArgumentException("--smoothing applies to --family bernoulli only");
+        if (smoothing != 0 && family != Family.BERNOULLI && family != Family.CATEGORICAL) {
+            throw new IllegalArgumentException("--smoothing applies to --family bernoulli and categorical only");
         }
         if (family != Family.GAUSSIAN && covarianceType == CovarianceType.FACTOR) {
             throw new IllegalArgumentException("--covariance factor is a structure of the gaussian family");
@@ -69,7 +75,8 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     /** A Gaussian fit. */
     public FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter, double tol,
                      double regCovar, long seed, MethodOptions method, int factors) {
-        this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, Family.GAUSSIAN, 0);
+        this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, Family.GAUSSIAN, 0,
+                DEFAULT_MAX_LEVELS);
     }
 
     /** A structure without factors. */
@@ -92,23 +99,23 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     }
 
     public FitConfig withMethod(MethodOptions newMethod) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors, family, smoothing);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors, family, smoothing, maxLevels);
     }
 
     public FitConfig withSeed(long newSeed) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors, family, smoothing);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors, family, smoothing, maxLevels);
     }
 
     public FitConfig withInit(InitMethod newInit) {
-        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing);
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels);
     }
 
     public FitConfig withNInit(int newNInit) {
-        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing);
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels);
     }
 
     public FitConfig withMaxIter(int newMaxIter, double newTol) {
-        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors, family, smoothing);
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors, family, smoothing, maxLevels);
     }
 
     public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
@@ -118,14 +125,20 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
 
     /** The factor structure with q factors per component. */
     public FitConfig withFactors(int q, double newRegCovar) {
-        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q, family, smoothing);
+        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q, family, smoothing, maxLevels);
     }
 
     /** The same fit of another family (with its smoothing; Gaussian keeps the covariance structure). */
     public FitConfig withFamily(Family newFamily, double newSmoothing) {
         return new FitConfig(k, newFamily == Family.GAUSSIAN ? covarianceType : CovarianceType.DIAG, init, nInit,
                 maxIter, tol, regCovar, seed, method, newFamily == Family.GAUSSIAN ? factors : 0, newFamily,
-                newSmoothing);
+                newSmoothing, maxLevels);
+    }
+
+    /** The categorical family's limit on levels per column. */
+    public FitConfig withMaxLevels(int newMaxLevels) {
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, family,
+                smoothing, newMaxLevels);
     }
 
     /** The configuration as ordered name/value pairs, with the names the command line uses. */
@@ -134,8 +147,11 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         m.put("k", k);
         if (family != Family.GAUSSIAN) {
             m.put("family", family.serializedName());
-            if (family == Family.BERNOULLI) {
+            if (family == Family.BERNOULLI || family == Family.CATEGORICAL) {
                 m.put("smoothing", smoothing);
+            }
+            if (family == Family.CATEGORICAL) {
+                m.put("maxLevels", maxLevels);
             }
         } else {
             m.put("covariance", covarianceType.serializedName());

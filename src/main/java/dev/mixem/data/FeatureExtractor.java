@@ -21,7 +21,12 @@ public final class FeatureExtractor implements Serializable {
     private final int[] cols;
     private final boolean[] stringCols;
     private final int vectorCol;
-    private final int dim;
+    private int dim;
+    /** Categorical: the variables' levels (null otherwise), and each variable's level index by text. */
+    private dev.mixem.family.independent.Categories categories;
+    private java.util.HashMap<String, Integer>[] codes;
+    /** Categorical: a level the categories do not hold counts as a missing value (predict) instead of an error. */
+    private boolean unseenAsMissing;
     private final int weightCol;
     private final String weightName;
     private final boolean weightIsString;
@@ -58,11 +63,76 @@ public final class FeatureExtractor implements Serializable {
         FeatureExtractor e = new FeatureExtractor(names, cols, stringCols, vectorCol, dim, weightCol, weightName,
                 weightIsString, fileCol, blockStartCol, corruptCol, headerWidth);
         e.domain = newDomain;
+        e.categories = categories;
+        e.codes = codes;
+        e.unseenAsMissing = unseenAsMissing;
         return e;
     }
 
     public dev.mixem.config.Family.Domain domain() {
         return domain;
+    }
+
+    /**
+     * This extractor reading its scalar columns as categorical variables with the given levels, coded as one
+     * indicator per level (the features are {@code column=level}); a missing value leaves all of its
+     * variable's indicators missing.
+     *
+     * @param unseenAsMissing a level the categories do not hold is a missing value, counted in the
+     *                        {@link Locator} (predict), instead of an invalid row (fit, beyond --max-levels)
+     */
+    @SuppressWarnings("unchecked")
+    public FeatureExtractor withCategories(dev.mixem.family.independent.Categories cat, boolean unseenAsMissing) {
+        if (vectorCol >= 0) {
+            throw new InvalidInputException("categorical variables are columns, not a vector column ('" + names[0] + "')");
+        }
+        if (!cat.variables().equals(List.of(names))) {
+            throw new InvalidInputException("the categorical variables " + cat.variables() + " are not the columns "
+                    + List.of(names));
+        }
+        FeatureExtractor e = withDomain(dev.mixem.config.Family.Domain.CATEGORICAL);
+        e.categories = cat;
+        e.dim = cat.dim();
+        e.unseenAsMissing = unseenAsMissing;
+        e.codes = new java.util.HashMap[names.length];
+        for (int v = 0; v < names.length; v++) {
+            e.codes[v] = new java.util.HashMap<>();
+            for (int l = 0; l < cat.size(v); l++) {
+                e.codes[v].put(cat.levels().get(v).get(l), l);
+            }
+        }
+        return e;
+    }
+
+    /** The categorical variables' levels, or null. */
+    public dev.mixem.family.independent.Categories categories() {
+        return categories;
+    }
+
+    /** The scalar feature columns (the categorical variables), in order. */
+    public List<String> columns() {
+        return List.of(names);
+    }
+
+    /**
+     * The text of a cell as a categorical level: text as it is, numbers and booleans as Java writes them
+     * ({@code 3}, {@code 2.5}, {@code true}); null for a missing cell (null, or blank text).
+     */
+    static String levelOf(Row row, int col, boolean isString) {
+        if (row.isNullAt(col)) {
+            return null;
+        }
+        String s = isString ? row.getString(col) : String.valueOf(row.get(col));
+        return s.isBlank() ? null : s;
+    }
+
+    /** Column index and text type of variable v, for {@link #levelOf}. */
+    int column(int v) {
+        return cols[v];
+    }
+
+    boolean isText(int v) {
+        return stringCols[v];
     }
 
     public int dim() {
@@ -75,6 +145,9 @@ public final class FeatureExtractor implements Serializable {
 
     /** The features' names: the scalar columns, or {@code name[j]} for each element of a vector column. */
     public List<String> featureNames() {
+        if (categories != null) {
+            return categories.featureNames();
+        }
         if (vectorCol < 0) {
             return List.of(names);
         }
@@ -85,9 +158,9 @@ public final class FeatureExtractor implements Serializable {
         return List.of(expanded);
     }
 
-    /** For scalar features read from text (CSV): feature j's row index, else -1 for every j. */
+    /** For scalar features read from text (CSV): feature j's row index, else -1 for every j (and categorical). */
     public int textFeatureColumn(int j) {
-        return vectorCol < 0 && stringCols[j] ? cols[j] : -1;
+        return vectorCol < 0 && categories == null && stringCols[j] ? cols[j] : -1;
     }
 
     /** Width of the arrays {@link #extract} fills: the features, then the weight if there is one. */
@@ -102,9 +175,16 @@ public final class FeatureExtractor implements Serializable {
         private long blockStart = -1;
         private long rowInSplit = -1;
         private long rowInPartition = -1;
+        /** Categorical values whose level the model does not hold, read as missing (predict). */
+        private long unseenLevels;
 
         public Locator(int partition) {
             this.partition = partition;
+        }
+
+        /** Categorical values read so far whose level the model does not hold (and so read as missing). */
+        public long unseenLevels() {
+            return unseenLevels;
         }
 
         void advance(String newFile, long newBlockStart) {
@@ -145,7 +225,9 @@ public final class FeatureExtractor implements Serializable {
             throw new InvalidInputException(InvalidInputException.Reason.MALFORMED_ROW, loc.describe() + ": malformed row (the header has " + headerWidth
                     + " fields): '" + abbreviate(row.getString(corruptCol)) + "'");
         }
-        if (vectorCol >= 0) {
+        if (categories != null) {
+            extractLevels(row, loc, out, allowMissing);
+        } else if (vectorCol >= 0) {
             if (row.isNullAt(vectorCol)) {
                 if (allowMissing) {
                     java.util.Arrays.fill(out, 0, dim, Double.NaN);
@@ -170,7 +252,7 @@ public final class FeatureExtractor implements Serializable {
                 out[j] = cell(row, cols[j], stringCols[j], names[j], loc, allowMissing);
             }
         }
-        if (domain != dev.mixem.config.Family.Domain.REAL) {
+        if (domain != dev.mixem.config.Family.Domain.REAL && categories == null) {
             for (int j = 0; j < dim; j++) {
                 checkDomain(out[j], loc, vectorCol >= 0 ? names[0] + "[" + j + "]" : names[j]);
             }
@@ -218,6 +300,34 @@ public final class FeatureExtractor implements Serializable {
             return v;
         }
         return checkFinite(v, loc, name);
+    }
+
+    /** Categorical: each variable's level as its indicators. */
+    private void extractLevels(Row row, Locator loc, double[] out, boolean allowMissing) {
+        for (int v = 0, o = 0; v < names.length; v++) {
+            int size = categories.size(v);
+            String level = levelOf(row, cols[v], stringCols[v]);
+            Integer code = level == null ? null : codes[v].get(level);
+            if (level != null && code == null) {
+                if (!unseenAsMissing) {
+                    throw new InvalidInputException(InvalidInputException.Reason.RARE_LEVEL, loc.describe()
+                            + ", column '" + names[v] + "': level '" + abbreviate(level) + "' is not among the "
+                            + size + " most frequent levels that --max-levels keeps");
+                }
+                loc.unseenLevels++;
+            }
+            if (code == null) {
+                if (level == null && !allowMissing) {
+                    throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe()
+                            + ", column '" + names[v] + "': missing value");
+                }
+                java.util.Arrays.fill(out, o, o + size, Double.NaN);
+            } else {
+                java.util.Arrays.fill(out, o, o + size, 0.0);
+                out[o + code] = 1.0;
+            }
+            o += size;
+        }
     }
 
     /** Largest count that doubles still hold exactly, one by one. */

@@ -53,7 +53,15 @@ public final class InputReader {
     public record Loaded(Dataset<Row> frame, FeatureExtractor extractor, List<String> userColumns, String featuresCol) {
     }
 
-    public static Loaded read(SparkSession spark, InputSpec spec) {
+    /** The input's columns, as the user sees them (a categorical fit's default variables). */
+    public static List<String> columns(SparkSession spark, InputSpec spec) {
+        return List.copyOf(raw(spark, spec).userColumns());
+    }
+
+    private record Raw(Dataset<Row> frame, List<String> userColumns) {
+    }
+
+    private static Raw raw(SparkSession spark, InputSpec spec) {
         InputFormat format = spec.effectiveFormat();
         requireExists(spark, spec.path());
         requireOneFormat(spark, spec.path(), format);
@@ -79,6 +87,14 @@ public final class InputReader {
         if (userColumns.isEmpty()) {
             throw new InvalidInputException("input " + spec.path() + " is empty (no header and no columns)");
         }
+        return new Raw(raw, userColumns);
+    }
+
+    public static Loaded read(SparkSession spark, InputSpec spec) {
+        InputFormat format = spec.effectiveFormat();
+        Raw r = raw(spark, spec);
+        Dataset<Row> raw = r.frame();
+        List<String> userColumns = r.userColumns();
         Dataset<Row> frame = withLocation(raw);
         Choice choice = choose(frame, userColumns, spec);
         return new Loaded(frame, extractor(frame, userColumns, spec, format, choice), List.copyOf(userColumns),

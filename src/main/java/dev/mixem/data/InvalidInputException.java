@@ -16,6 +16,8 @@ public final class InvalidInputException extends RuntimeException {
         NOT_BINARY,
         /** A feature value that is not a non-negative integer for the poisson family. */
         NOT_A_COUNT,
+        /** A categorical level beyond the --max-levels most frequent of its column (under skip). */
+        RARE_LEVEL,
         /**
          * Every feature missing, under the marginalize policy: the row carries no information and is always
          * skipped and counted, whatever the invalid-row policy.

@@ -201,6 +201,7 @@ public final class FitJob {
                                            InvalidPolicy invalid, MissingPolicy missing, Checkpoints checkpoints,
                                            FitListener listener) {
         long t0 = System.nanoTime();
+        spec = forFamily(spark, spec, cfg.family());
         InputReader.Loaded in = InputReader.read(spark, spec);
         Map<String, Object> input = inputProvenance(spec);
         long rows = SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat());
@@ -210,8 +211,42 @@ public final class FitJob {
 
     /** The input read with its features checked against the family's domain (binary, counts). */
     public static InputReader.Loaded forFamily(InputReader.Loaded in, Family family) {
+        if (family == Family.CATEGORICAL) {
+            throw new IllegalArgumentException("categorical input needs its levels: forFamily(in, cfg, invalid)");
+        }
         return new InputReader.Loaded(in.frame(), in.extractor().withDomain(family.domain()), in.userColumns(),
                 in.featuresCol());
+    }
+
+    /**
+     * The input read for the configuration's family: checked against its domain, and for the categorical family
+     * its columns' levels collected ({@link CategoricalLevels}, one distributed pass) and coded as indicators.
+     */
+    public static InputReader.Loaded forFamily(InputReader.Loaded in, FitConfig cfg, InvalidPolicy invalid) {
+        if (cfg.family() != Family.CATEGORICAL) {
+            return forFamily(in, cfg.family());
+        }
+        if (in.extractor().categories() != null) {
+            return in;
+        }
+        dev.mixem.family.independent.Categories cat = dev.mixem.data.CategoricalLevels.discover(in.frame(),
+                in.extractor(), cfg.maxLevels(), invalid == InvalidPolicy.SKIP);
+        LogProgress.LOG.info("categorical levels: " + cat.variableCount() + " columns, " + cat.dim() + " levels in all");
+        return new InputReader.Loaded(in.frame(), in.extractor().withCategories(cat, false), in.userColumns(),
+                in.featuresCol());
+    }
+
+    /**
+     * The input's feature columns for the family: a categorical fit without --feature-cols takes every column
+     * but the weight column (text and numbers alike: each is a variable).
+     */
+    public static InputSpec forFamily(SparkSession spark, InputSpec spec, Family family) {
+        if (family != Family.CATEGORICAL || !spec.featureCols().isEmpty() || spec.featuresCol() != null) {
+            return spec;
+        }
+        List<String> columns = new java.util.ArrayList<>(InputReader.columns(spark, spec));
+        columns.remove(spec.weightCol());
+        return new InputSpec(spec.path(), spec.format(), columns, null, spec.weightCol(), spec.partitions());
     }
 
     /** The model's {@code provenance.input} for an input read from files: path, format and columns. */
@@ -259,8 +294,8 @@ public final class FitJob {
                                            java.util.function.Function<SparkBlockSource, FitConfig> configure,
                                            Integer blockRowsOpt, InvalidPolicy invalid, MissingPolicy missing,
                                            Checkpoints checkpoints, FitListener listener, long t0) {
+        in = forFamily(in, planned, invalid);
         int d = in.extractor().dim();
-        in = forFamily(in, planned.family());
         int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
         preflight(spark, in, planned, partitions, blockRows, rowsEstimate);
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
@@ -311,8 +346,9 @@ public final class FitJob {
                 throw new IllegalArgumentException("checkpoints are for EM fits; " + cfg.method().method()
                         + " cannot resume");
             }
-            FitResult<? extends MixtureParams> r = em ? fitEm(Families.of(cfg), src, cfg, checkpointer, listener)
-                    : fitByMethod(src, cfg, listener);
+            MixtureFamily<?, ?> family = Families.of(cfg, in.extractor().categories());
+            FitResult<? extends MixtureParams> r = em ? fitEm(family, src, cfg, checkpointer, listener)
+                    : fitByMethod(family, src, cfg, listener);
             return model(spark, src, in, cfg, r, input, invalid, missing);
         }
     }

@@ -56,8 +56,19 @@ public final class Predictor {
      */
     public static Dataset<Row> predict(MixtureModel model, InputReader.Loaded in, boolean allowMissing,
                                        boolean impute) {
+        return predict(model, in, allowMissing, impute, null);
+    }
+
+    /**
+     * @param unseen counts the categorical values whose level the model was not fitted with, which are scored as
+     *               missing (null: not counted)
+     */
+    public static Dataset<Row> predict(MixtureModel model, InputReader.Loaded in, boolean allowMissing,
+                                       boolean impute, org.apache.spark.util.LongAccumulator unseen) {
         MixtureParams params = model.params();
-        FeatureExtractor ex = in.extractor().withDomain(model.family().domain());
+        var categories = params instanceof dev.mixem.family.independent.IndependentParams ip ? ip.categories() : null;
+        FeatureExtractor ex = categories != null ? in.extractor().withCategories(categories, true)
+                : in.extractor().withDomain(model.family().domain());
         if (ex.dim() != params.dim()) {
             throw new InvalidInputException("the model has dimension " + params.dim() + " but the input gives "
                     + ex.dim() + " features");
@@ -98,7 +109,7 @@ public final class Predictor {
         MixtureScorer<?> scorer = Families.scorer(params);
         int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
         MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows,
-                allowMissing, impute);
+                allowMissing, impute, unseen);
         return in.frame().mapPartitions(fn, Encoders.row(outSchema));
     }
 
@@ -163,8 +174,13 @@ public final class Predictor {
         private int cursor;
         private int filled;
 
+        private final org.apache.spark.util.LongAccumulator unseen;
+        private long unseenCounted;
+
         ScoringIterator(Iterator<Row> input, MixtureScorer<?> scorer, FeatureExtractor ex, int[] keep,
-                        int[] parsedFeature, int blockRows, boolean allowMissing, boolean impute) {
+                        int[] parsedFeature, int blockRows, boolean allowMissing, boolean impute,
+                        org.apache.spark.util.LongAccumulator unseen) {
+            this.unseen = unseen;
             this.allowMissing = allowMissing;
             this.k = scorer.k();
             this.d = scorer.dim();
@@ -243,6 +259,10 @@ public final class Predictor {
                 for (int j = 0; j < d; j++) {
                     values[i + j * n] = staged[i * d + j];
                 }
+            }
+            if (unseen != null && loc.unseenLevels() > unseenCounted) {
+                unseen.add(loc.unseenLevels() - unseenCounted);
+                unseenCounted = loc.unseenLevels();
             }
             RowBlock block = new RowBlock(n, d, 0, values, null);
             step.posterior(block, resp, rowLogLik);

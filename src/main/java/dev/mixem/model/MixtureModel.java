@@ -48,6 +48,17 @@ public record MixtureModel(MixtureParams params, List<String> featureNames, Stri
         }
     }
 
+    /**
+     * The input columns the model reads: the feature columns, or for a categorical model its variables (whose
+     * levels are the features).
+     */
+    public List<String> inputColumns() {
+        if (params instanceof dev.mixem.family.independent.IndependentParams p && p.categories() != null) {
+            return p.categories().variables();
+        }
+        return featureNames;
+    }
+
     /** The family of the model, as {@code --family} names it. */
     public dev.mixem.config.Family family() {
         return Families.kind(params);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -118,7 +119,7 @@ class FamilyCommandsTest {
         String report = dir.resolve("compare").toString();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, MainTest.run(err, "compare", "--family", "poisson", "--input",
-                dir.resolve("poisson.parquet").toString(), "--k", "3", "--budget-passes", "20", "--output", report),
+                dir.resolve("poisson.parquet").toString(), "--k", "3", "--methods", "em,adam,lbfgs", "--budget-passes", "5", "--output", report),
                 err.toString());
         JsonNode cmp = JSON.readTree(Path.of(report, "compare.json").toFile());
         assertEquals("poisson", cmp.get("data").get("family").asText());
@@ -161,5 +162,138 @@ class FamilyCommandsTest {
         assertNotEquals(0, MainTest.run(err, "predict", "--model", skipped, "--input", csv.toString(), "--output",
                 dir.resolve("bad-pred").toString()));
         assertTrue(err.toString().contains("is not 0 or 1"), err.toString());
+    }
+
+    /**
+     * Latent class analysis through the commands: generate writes text levels; fit collects them, fits on one
+     * and three partitions alike and recovers the planted probabilities; predict scores a level it never saw
+     * as missing and says how many.
+     */
+    @Test
+    void categoricalThroughTheCommands() throws Exception {
+        String data = dir.resolve("cat.csv").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, MainTest.run(err, "generate", "--family", "categorical", "--rows", "20000", "--dim", "8",
+                "--levels", "3", "--k", "3", "--missing-fraction", "0.05", "--seed", "9", "--output", data),
+                err.toString());
+        String one = dir.resolve("cat-m1").toString();
+        String three = dir.resolve("cat-m3").toString();
+        for (String[] extra : new String[][]{{"--output", one}, {"--partitions", "3", "--output", three}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("fit", "--family", "categorical", "--input", data,
+                    "--k", "3", "--tol", "1e-9", "--max-iter", "500", "--n-init", "2"));
+            args.addAll(List.of(extra));
+            assertEquals(0, MainTest.run(err, args.toArray(new String[0])), err.toString());
+        }
+        var conf = SparkTestSession.get().sparkContext().hadoopConfiguration();
+        MixtureModel m = ModelStore.load(conf, one);
+        assertEquals(m.summary().avgLogLikelihood(), ModelStore.load(conf, three).summary().avgLogLikelihood(),
+                1e-9 * Math.abs(m.summary().avgLogLikelihood()));
+        assertEquals(Family.CATEGORICAL, m.family());
+        assertEquals(List.of("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"), m.inputColumns());
+        JsonNode saved = JSON.readTree(Path.of(one, "model.json").toFile());
+        assertEquals("[\"0\",\"1\",\"2\"]", saved.get("params").get("levels").get(0).toString());
+        // (k − 1) + k·Σ(levels − 1) = 2 + 3·16 free parameters.
+        double n = m.summary().totalWeight();
+        assertEquals(-2 * m.summary().avgLogLikelihood() * n + 50 * Math.log(n),
+                saved.get("summary").get("bic").asDouble(), 1e-9 * n);
+        // The planted probabilities within 5 standard errors √(p(1 − p)/(0.95·w·rows)), components matched by
+        // their probabilities.
+        JsonNode truth = JSON.readTree(Path.of(data + ".truth.json").toFile());
+        JsonNode fitted = saved.get("params").get("probabilities");
+        for (int t = 0; t < 3; t++) {
+            double w = truth.get("weights").get(t).asDouble();
+            int best = -1;
+            double bestDist = Double.POSITIVE_INFINITY;
+            for (int c = 0; c < 3; c++) {
+                double dist = 0;
+                for (int v = 0; v < 8; v++) {
+                    for (int l = 0; l < 3; l++) {
+                        double dl = truth.get("probabilities").get(t).get(v).get(l).asDouble()
+                                - fitted.get(c).get(v).get(l).asDouble();
+                        dist += dl * dl;
+                    }
+                }
+                if (dist < bestDist) {
+                    bestDist = dist;
+                    best = c;
+                }
+            }
+            for (int v = 0; v < 8; v++) {
+                for (int l = 0; l < 3; l++) {
+                    double p = truth.get("probabilities").get(t).get(v).get(l).asDouble();
+                    double se = Math.sqrt(p * (1 - p) / (0.95 * w * 20000));
+                    assertEquals(p, fitted.get(best).get(v).get(l).asDouble(), 5 * se + 1e-9,
+                            "component " + t + ", variable " + v + ", level " + l);
+                }
+            }
+        }
+        // A level the model never saw is scored as missing, and counted.
+        Path unseen = dir.resolve("unseen.csv");
+        Files.writeString(unseen, "x0,x1,x2,x3,x4,x5,x6,x7\n0,1,2,0,1,2,0,1\nzzz,1,2,0,1,2,0,1\n,1,2,0,1,2,0,1\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, MainTest.run(err, "predict", "--model", one, "--input", unseen.toString(), "--output",
+                    dir.resolve("unseen-pred").toString()), err.toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertTrue(out.toString().contains("1 categorical values had a level the model was not fitted with"),
+                out.toString());
+        List<Row> scored = SparkTestSession.get().read().parquet(dir.resolve("unseen-pred").toString())
+                .orderBy("x0").collectAsList();
+        // "zzz" and the empty cell are both missing: the two rows score the same.
+        double[] ll = scored.stream().filter(r -> !"0".equals(r.getAs("x0")))
+                .mapToDouble(r -> r.<Double>getAs("logLikelihood")).toArray();
+        assertEquals(2, ll.length);
+        assertEquals(ll[0], ll[1], 0.0);
+    }
+
+    /** R's Titanic table as 24 weighted rows: the optimum of an independent numpy EM, through fit --weight-col. */
+    @Test
+    void latentClassesOfTheTitanicTable() throws Exception {
+        String model = dir.resolve("titanic").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, MainTest.run(err, "fit", "--family", "categorical", "--input",
+                Path.of("src/test/resources/reference/titanic.csv").toAbsolutePath().toString(), "--weight-col", "Freq",
+                "--k", "2", "--n-init", "3", "--tol", "1e-7", "--max-iter", "1000", "--output", model), err.toString());
+        MixtureModel m = ModelStore.load(SparkTestSession.get().sparkContext().hadoopConfiguration(), model);
+        JsonNode ref = JSON.readTree(Path.of("src/test/resources/reference/independent-reference.json").toFile());
+        double want = Double.NaN;
+        for (JsonNode fit : ref.get("fits")) {
+            if (fit.get("family").asText().equals("categorical") && fit.get("k").asInt() == 2) {
+                want = fit.get("avgLogLikelihood").asDouble();
+            }
+        }
+        // Within the 2e-3; tol 1e-7 stops within about 1e-5 of the optimum here.
+        assertEquals(want, m.summary().avgLogLikelihood(), 2e-3);
+        assertEquals(2201, m.summary().totalWeight(), 0.0);
+        assertEquals(List.of("Class", "Sex", "Age", "Survived"), m.inputColumns());
+    }
+
+    @Test
+    void aCategoricalColumnWithTooManyLevelsIsNamedOrTrimmed() throws Exception {
+        Path csv = dir.resolve("levels.csv");
+        StringBuilder sb = new StringBuilder("a,b\n");
+        String[] as = {"p", "p", "p", "q", "q", "r", "s", "p", "q", "p"};
+        for (int i = 0; i < as.length; i++) {
+            sb.append(as[i]).append(',').append(i % 2).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertNotEquals(0, MainTest.run(err, "fit", "--family", "categorical", "--input", csv.toString(), "--k", "1",
+                "--max-levels", "2", "--output", dir.resolve("lv1").toString()));
+        assertTrue(err.toString().contains("categorical column 'a' has 4 levels, more than --max-levels 2"),
+                err.toString());
+        err.reset();
+        String kept = dir.resolve("lv2").toString();
+        assertEquals(0, MainTest.run(err, "fit", "--family", "categorical", "--input", csv.toString(), "--k", "1",
+                "--max-levels", "2", "--invalid", "skip", "--output", kept), err.toString());
+        JsonNode saved = JSON.readTree(Path.of(kept, "model.json").toFile());
+        // p (5 rows) and q (3 rows) are kept; the rows with r and s are skipped and counted.
+        assertEquals("[\"p\",\"q\"]", saved.get("params").get("levels").get(0).toString());
+        assertEquals(2, saved.get("summary").get("invalidRows").get("byReason").get("rareLevel").asInt());
+        assertEquals(8, saved.get("summary").get("rows").asInt());
     }
 }

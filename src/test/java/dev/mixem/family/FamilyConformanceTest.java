@@ -6,6 +6,7 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.config.FitConfig;
 import dev.mixem.config.InitMethod;
 import dev.mixem.family.gaussian.GaussianFamily;
+import dev.mixem.family.independent.Categories;
 import dev.mixem.family.independent.IndependentFamily;
 import dev.mixem.family.independent.Link;
 import dev.mixem.fit.Checkpointer;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -39,10 +41,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public class FamilyConformanceTest {
 
     /** A family under test and how its restarts are initialized. */
-    record Case<P extends MixtureParams, S extends MixtureStats<S>>(String name, MixtureFamily<P, S> family,
-                                                                    EmFitter.Initialization<P> init, int plantedDim) {
-        Case(String name, MixtureFamily<P, S> family, EmFitter.Initialization<P> init) {
-            this(name, family, init, 3);
+    record Case<P extends MixtureParams, S extends MixtureStats<S>>(String name,
+                                                                    IntFunction<MixtureFamily<P, S>> familyOf,
+                                                                    int plantedDim) {
+        Case(String name, MixtureFamily<P, S> family) {
+            this(name, d -> family, 3);
+        }
+
+        /** The family for planted mixtures of d features (a categorical family's levels add up to d). */
+        MixtureFamily<P, S> family(int d) {
+            return familyOf.apply(d);
+        }
+
+        EmFitter.Initialization<P> init(int d) {
+            return EmFitter.initialization(family(d));
         }
 
         @Override
@@ -54,17 +66,37 @@ public class FamilyConformanceTest {
     static Stream<Case<?, ?>> families() {
         List<Case<?, ?>> cases = new ArrayList<>();
         for (CovarianceType t : CovarianceType.WITHOUT_FACTORS) {
-            cases.add(new Case<>("gaussian " + t.serializedName(), GaussianFamily.of(t), Initializer::initialize));
+            cases.add(new Case<>("gaussian " + t.serializedName(), GaussianFamily.of(t)));
         }
         // One factor: the suite's planted mixtures have 3 to 5 features.
-        cases.add(new Case<>("gaussian factor (q=1)", GaussianFamily.of(CovarianceType.FACTOR, 1), Initializer::initialize));
-        for (Link l : Link.values()) {
+        cases.add(new Case<>("gaussian factor (q=1)", GaussianFamily.of(CovarianceType.FACTOR, 1)));
+        for (Link l : List.of(Link.BERNOULLI, Link.POISSON)) {
             IndependentFamily f = IndependentFamily.of(l);
             // A binary or count row carries far less information per feature than a Gaussian one: the planted
             // mixture that must be recovered has 30 features (see aPlantedMixtureIsRecovered).
-            cases.add(new Case<>(l.family(), f, EmFitter.initialization(f), 30));
+            cases.add(new Case<>(l.family(), d -> f, 30));
         }
+        // Variables of 3 levels (and one or two of 2 to make up d), 40 of them for the planted mixture.
+        cases.add(new Case<>("categorical", d -> IndependentFamily.categorical(categories(d), 0), 120));
         return cases.stream();
+    }
+
+    /** Categorical variables whose levels add up to d: threes, and twos for the remainder. */
+    static Categories categories(int d) {
+        List<String> names = new ArrayList<>();
+        List<List<String>> levels = new ArrayList<>();
+        int left = d;
+        while (left > 0) {
+            int size = left == 4 || left == 2 ? 2 : 3;
+            List<String> l = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                l.add("l" + i);
+            }
+            names.add("v" + names.size());
+            levels.add(l);
+            left -= size;
+        }
+        return new Categories(names, levels);
     }
 
     /** Rows drawn from the mixture, row-major, and each row's component. */
@@ -139,7 +171,7 @@ public class FamilyConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void mergeLawsHold(Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(4);
         P truth = family.planted(3, 4, 3.0, 1);
         double[][] x = withMissing(draw(family, truth, 600, 2).rows(), 0.1, 3);
         double[] w = weights(600, 4);
@@ -179,7 +211,7 @@ public class FamilyConformanceTest {
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void theGradientFromStatisticsIsTheLikelihoodsSlope(
             Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(3);
         P truth = family.planted(2, 3, 3.0, 11);
         RowBlock b = RowBlock.ofRows(withMissing(draw(family, truth, 300, 12).rows(), 0.15, 13), weights(300, 14), 0);
         // Away from the optimum, so that the gradient is far from 0.
@@ -205,7 +237,7 @@ public class FamilyConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void theMStepMaximizesQ(Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(3);
         P truth = family.planted(3, 3, 3.0, 21);
         RowBlock b = RowBlock.ofRows(withMissing(draw(family, truth, 800, 22).rows(), 0.1, 23), weights(800, 24), 0);
         P before = family.planted(3, 3, 2.5, 25);
@@ -241,13 +273,13 @@ public class FamilyConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void emNeverLowersTheLikelihood(Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(3);
         P truth = family.planted(4, 3, 1.5, 31);
         double[][] x = withMissing(draw(family, truth, 2000, 32).rows(), 0.2, 33);
         LocalBlockSource src = LocalBlockSource.of(x, weights(2000, 34), 256);
         // Overlapping components and tol 0: 40 iterations, most of them small steps near the optimum.
         FitConfig cfg = structured(c, new FitConfig(4, CovarianceType.FULL, InitMethod.RANDOM, 1, 40, 0.0, 1e-6, 35));
-        FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, c.init(), src, cfg, Checkpointer.none());
+        FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, EmFitter.initialization(family), src, cfg, Checkpointer.none());
         assertEquals(41, r.trace().size());
         for (TraceEntry e : r.trace()) {
             assertFalse(e.likelihoodDecreased(), c + ": the likelihood fell at iteration " + e.iteration());
@@ -258,12 +290,12 @@ public class FamilyConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void aPlantedMixtureIsRecovered(Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(c.plantedDim());
         P truth = family.planted(3, c.plantedDim(), 4.0, 41);
         Drawn drawn = draw(family, truth, 6000, 42);
         LocalBlockSource src = LocalBlockSource.of(drawn.rows(), null, 1000);
         FitConfig cfg = structured(c, new FitConfig(3, CovarianceType.FULL, InitMethod.KMEANS_PLUS_PLUS, 2, 200, 1e-8, 1e-6, 43));
-        FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, c.init(), src, cfg, Checkpointer.none());
+        FitResult<P> r = new EmFitter(FitListener.NONE).fit(family, EmFitter.initialization(family), src, cfg, Checkpointer.none());
         RowBlock all = RowBlock.ofRows(drawn.rows(), null, 0);
         // The maximum-likelihood fit explains its sample at least as well as the truth does.
         assertTrue(r.avgLogLikelihood() >= meanLogLikelihood(family, truth, all) - 1e-9);
@@ -302,7 +334,7 @@ public class FamilyConformanceTest {
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void theCodecRoundTripsBitForBit(Case<P, S> c)
             throws Exception {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(5);
         ParamsCodec<P> codec = family.codec();
         P p = family.planted(3, 5, 2.0, 51);
         ObjectMapper json = new ObjectMapper();
@@ -326,7 +358,7 @@ public class FamilyConformanceTest {
     @MethodSource("families")
     <P extends MixtureParams, S extends MixtureStats<S>> void theMissingCellPathEqualsTheCompletePathOnCompleteRows(
             Case<P, S> c) {
-        MixtureFamily<P, S> family = c.family();
+        MixtureFamily<P, S> family = c.family(4);
         P p = family.planted(3, 4, 2.5, 61);
         RowBlock b = RowBlock.ofRows(draw(family, p, 500, 62).rows(), weights(500, 63), 0);
         MixtureScorer<S> scorer = family.scorer(p);
@@ -372,7 +404,7 @@ public class FamilyConformanceTest {
 
     /** The configuration with the case's covariance structure (FitConfig names one for every family today). */
     private static FitConfig structured(Case<?, ?> c, FitConfig cfg) {
-        if (!(c.family() instanceof GaussianFamily g)) {
+        if (!(c.family(3) instanceof GaussianFamily g)) {
             return cfg;
         }
         return g.covarianceType() == CovarianceType.FACTOR ? cfg.withFactors(g.factors(), cfg.regCovar())

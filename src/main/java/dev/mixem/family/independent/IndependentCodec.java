@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixem.family.ParamsCodec;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static dev.mixem.family.JsonFields.addArray;
 import static dev.mixem.family.JsonFields.checkLength;
 import static dev.mixem.family.JsonFields.integer;
@@ -12,14 +15,16 @@ import static dev.mixem.family.JsonFields.require;
 import static dev.mixem.family.JsonFields.vector;
 
 /**
- * The parameters of a Bernoulli or Poisson mixture in JSON: {@code k}, {@code dimension}, {@code weights} [K],
- * and {@code probabilities} [K][D] (Bernoulli) or {@code rates} [K][D] (Poisson). Reading checks every shape
- * and that each value lies in the family's range.
+ * The parameters of a Bernoulli, Poisson or categorical mixture in JSON: {@code k}, {@code dimension},
+ * {@code weights} [K], and {@code probabilities} [K][D] (Bernoulli) or {@code rates} [K][D] (Poisson); categorical
+ * has {@code variables} [V], {@code levels} [V][L_v] and {@code probabilities} [K][V][L_v]. Reading checks every
+ * shape and that each value lies in the family's range (and each variable's probabilities sum to 1).
  */
 public final class IndependentCodec implements ParamsCodec<IndependentParams> {
     private final Link link;
 
     IndependentCodec(Link link) {
+        // (package-private: IndependentFamily.codec(link) hands them out)
         this.link = link;
     }
 
@@ -39,9 +44,29 @@ public final class IndependentCodec implements ParamsCodec<IndependentParams> {
         into.put("k", p.k());
         into.put("dimension", p.dim());
         addArray(into.putArray("weights"), p.weights());
+        Categories cat = p.categories();
+        if (cat != null) {
+            ArrayNode vars = into.putArray("variables");
+            cat.variables().forEach(vars::add);
+            ArrayNode levels = into.putArray("levels");
+            for (List<String> l : cat.levels()) {
+                ArrayNode a = levels.addArray();
+                l.forEach(a::add);
+            }
+        }
         ArrayNode means = into.putArray(link.field());
         for (int c = 0; c < p.k(); c++) {
-            addArray(means.addArray(), p.mean(c));
+            double[] mu = p.mean(c);
+            if (cat == null) {
+                addArray(means.addArray(), mu);
+                continue;
+            }
+            // Categorical: per component, per variable, its levels' probabilities.
+            ArrayNode comp = means.addArray();
+            for (int v = 0; v < cat.variableCount(); v++) {
+                int o = cat.offset(v);
+                addArray(comp.addArray(), java.util.Arrays.copyOfRange(mu, o, o + cat.size(v)));
+            }
         }
     }
 
@@ -56,8 +81,34 @@ public final class IndependentCodec implements ParamsCodec<IndependentParams> {
         JsonNode rows = require(node, link.field());
         checkLength(rows, k, link.field());
         double[] means = new double[k * d];
-        for (int c = 0; c < k; c++) {
-            System.arraycopy(vector(rows.get(c), d, link.field() + "[" + c + "]"), 0, means, c * d, d);
+        Categories cat = null;
+        if (link == Link.CATEGORICAL) {
+            JsonNode vars = require(node, "variables");
+            JsonNode levels = require(node, "levels");
+            checkLength(levels, vars.size(), "levels");
+            List<String> names = new ArrayList<>();
+            List<List<String>> lv = new ArrayList<>();
+            for (int v = 0; v < vars.size(); v++) {
+                names.add(vars.get(v).asText());
+                List<String> l = new ArrayList<>();
+                levels.get(v).forEach(x -> l.add(x.asText()));
+                lv.add(l);
+            }
+            cat = new Categories(names, lv);
+            if (cat.dim() != d) {
+                throw new IllegalArgumentException("the levels number " + cat.dim() + " in all, not the dimension " + d);
+            }
+            for (int c = 0; c < k; c++) {
+                checkLength(rows.get(c), cat.variableCount(), link.field() + "[" + c + "]");
+                for (int v = 0; v < cat.variableCount(); v++) {
+                    double[] p = vector(rows.get(c).get(v), cat.size(v), link.field() + "[" + c + "][" + v + "]");
+                    System.arraycopy(p, 0, means, c * d + cat.offset(v), p.length);
+                }
+            }
+        } else {
+            for (int c = 0; c < k; c++) {
+                System.arraycopy(vector(rows.get(c), d, link.field() + "[" + c + "]"), 0, means, c * d, d);
+            }
         }
         double sum = 0;
         for (double w : weights) {
@@ -66,6 +117,6 @@ public final class IndependentCodec implements ParamsCodec<IndependentParams> {
         if (Math.abs(sum - 1) > 1e-9) {
             throw new IllegalArgumentException("weights sum to " + sum + ", not 1");
         }
-        return new IndependentParams(link, k, d, weights, means);
+        return new IndependentParams(link, k, d, weights, means, cat);
     }
 }

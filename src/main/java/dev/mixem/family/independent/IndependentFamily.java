@@ -27,14 +27,46 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
 
     private final Link link;
     private final double smoothing;
+    /** Categorical: the variables and levels (null otherwise). */
+    private final Categories categories;
 
     private IndependentFamily(Link link, double smoothing) {
-        this.link = link;
-        this.smoothing = smoothing;
+        this(link, smoothing, null);
     }
 
+    private IndependentFamily(Link link, double smoothing, Categories categories) {
+        this.link = link;
+        this.smoothing = smoothing;
+        this.categories = categories;
+    }
+
+    /** The Bernoulli or Poisson family (categorical needs its variables: {@link #categorical}). */
     public static IndependentFamily of(Link link) {
+        if (link == Link.CATEGORICAL) {
+            throw new IllegalArgumentException("the categorical family needs its variables and levels");
+        }
         return link == Link.BERNOULLI ? BERNOULLI : POISSON;
+    }
+
+    /**
+     * Latent class analysis: a mixture of independent categorical variables, with a Dirichlet(1 + s) pseudo-count
+     * s on every level's probability (s = 0: maximum likelihood).
+     */
+    public static IndependentFamily categorical(Categories categories, double smoothing) {
+        if (!(smoothing >= 0) || Double.isInfinite(smoothing)) {
+            throw new IllegalArgumentException("smoothing must be a finite number >= 0, got " + smoothing);
+        }
+        return new IndependentFamily(Link.CATEGORICAL, smoothing, java.util.Objects.requireNonNull(categories));
+    }
+
+    /** The categorical variables and levels, or null. */
+    public Categories categories() {
+        return categories;
+    }
+
+    /** Categorical: the variable of each feature (null otherwise). */
+    private int[] groups() {
+        return categories == null ? null : categories.groupOf();
     }
 
     /** The Bernoulli family with a Beta(1 + s, 1 + s) pseudo-count s on every probability (s = 0: maximum likelihood). */
@@ -59,6 +91,17 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof IndependentFamily f && f.link == link && f.smoothing == smoothing
+                && java.util.Objects.equals(f.categories, categories);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(link, smoothing, categories);
+    }
+
+    @Override
     public String structure() {
         return null;
     }
@@ -77,6 +120,7 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
         List<Integer> kept = sv.kept();
         int kk = kept.size();
         int d = s.d;
+        int[] groupOf = groups();
         double[] weights = new double[kk];
         double[] means = new double[kk * d];
         for (int t = 0; t < kk; t++) {
@@ -86,7 +130,9 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
                 double n = s.observed(c, j);
                 double mu;
                 if (n > dev.mixem.family.Collapse.SHARE * s.resp[c]) {
-                    mu = (s.sumX[c * d + j] + smoothing) / (n + 2 * smoothing);
+                    // Beta(1 + s, 1 + s) for a probability; Dirichlet(1 + s) over a variable's L levels.
+                    double levels = categories == null ? 2 : categories.size(groupOf[j]);
+                    mu = (s.sumX[c * d + j] + smoothing) / (n + levels * smoothing);
                 } else {
                     mu = before.meanAt(c, j);
                 }
@@ -96,8 +142,9 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
                 }
                 means[t * d + j] = link.clamp(mu);
             }
+            normalize(means, t * d);
         }
-        return new Update<>(new IndependentParams(link, kk, d, weights, means), sv.dropped());
+        return new Update<>(new IndependentParams(link, kk, d, weights, means, categories), sv.dropped());
     }
 
     /**
@@ -110,6 +157,27 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
             return Double.NEGATIVE_INFINITY;
         }
         return (auxiliary(stats, step.params()) - auxiliary(stats, before)) / stats.weight;
+    }
+
+    /**
+     * Categorical: each variable's probabilities of one component (at {@code off}) divided by their sum, so they
+     * sum to 1 after the bound (which moves them by at most ε each); the bound holds again after it.
+     */
+    private void normalize(double[] means, int off) {
+        if (categories == null) {
+            return;
+        }
+        for (int v = 0; v < categories.variableCount(); v++) {
+            int o = off + categories.offset(v);
+            int size = categories.size(v);
+            double sum = 0;
+            for (int l = 0; l < size; l++) {
+                sum += means[o + l];
+            }
+            for (int l = 0; l < size; l++) {
+                means[o + l] = link.clamp(means[o + l] / sum);
+            }
+        }
     }
 
     private double auxiliary(IndependentStats s, IndependentParams p) {
@@ -159,6 +227,19 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
         }
         double[] w = dev.mixem.math.LogSumExp.softmax(v, k);
         double[] means = new double[k * d];
+        if (categories != null) {
+            // A softmax per variable of its levels' coordinates.
+            for (int c = 0; c < k; c++) {
+                for (int g = 0; g < categories.variableCount(); g++) {
+                    int o = c * d + categories.offset(g);
+                    double[] eta = java.util.Arrays.copyOfRange(v, k + o, k + o + categories.size(g));
+                    double[] p = dev.mixem.math.LogSumExp.softmax(eta, eta.length);
+                    System.arraycopy(p, 0, means, o, p.length);
+                }
+                normalize(means, c * d);
+            }
+            return new IndependentParams(link, k, d, w, means, categories);
+        }
         for (int i = 0; i < k * d; i++) {
             means[i] = link.clamp(link.mean(v[k + i]));
         }
@@ -231,28 +312,49 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
                     return false;
                 }
             }
+            if (categories != null) {
+                for (int g = 0; g < categories.variableCount(); g++) {
+                    double total = 0;
+                    for (int l = 0, o = categories.offset(g); l < categories.size(g); l++) {
+                        total += p.meanAt(c, o + l);
+                    }
+                    if (Math.abs(total - 1) > 1e-12) {
+                        return false;
+                    }
+                }
+            }
         }
         return Math.abs(sum - 1) <= 1e-12;
     }
 
     @Override
     public ParamsCodec<IndependentParams> codec() {
-        return link == Link.BERNOULLI ? BERNOULLI_CODEC : POISSON_CODEC;
+        return link == Link.BERNOULLI ? BERNOULLI_CODEC : link == Link.POISSON ? POISSON_CODEC : CATEGORICAL_CODEC;
     }
 
     private static final IndependentCodec BERNOULLI_CODEC = new IndependentCodec(Link.BERNOULLI);
     private static final IndependentCodec POISSON_CODEC = new IndependentCodec(Link.POISSON);
+    private static final IndependentCodec CATEGORICAL_CODEC = new IndependentCodec(Link.CATEGORICAL);
+
+    /** The codec of a family's name in model.json. */
+    public static IndependentCodec codec(Link link) {
+        return link == Link.BERNOULLI ? BERNOULLI_CODEC : link == Link.POISSON ? POISSON_CODEC : CATEGORICAL_CODEC;
+    }
 
     /** Equal weights and the centers as means (kept in the link's range). */
     @Override
     public IndependentParams atCenters(double[] centers, int k, int d) {
         double[] w = new double[k];
         java.util.Arrays.fill(w, 1.0 / k);
+        requireDim(d);
         double[] means = new double[k * d];
         for (int i = 0; i < means.length; i++) {
             means[i] = link.clamp(centers[i]);
         }
-        return new IndependentParams(link, k, d, w, means);
+        for (int c = 0; c < k; c++) {
+            normalize(means, c * d);
+        }
+        return new IndependentParams(link, k, d, w, means, categories);
     }
 
     /**
@@ -273,12 +375,18 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
         for (int c = 0; c < k; c++) {
             w[c] /= sum;
         }
-        double base = link == Link.BERNOULLI ? 0 : Math.log(5);
+        requireDim(d);
+        double base = link == Link.POISSON ? Math.log(5) : 0;
         double[] means = new double[k * d];
         for (int i = 0; i < means.length; i++) {
-            means[i] = link.clamp(link.mean(base + 0.4 * separation * gaussian(rng)));
+            double mu = link.mean(base + 0.4 * separation * gaussian(rng));
+            // Categorical: exp(η), which normalize() turns into a softmax per variable.
+            means[i] = categories != null ? mu : link.clamp(mu);
         }
-        return new IndependentParams(link, k, d, w, means);
+        for (int c = 0; c < k; c++) {
+            normalize(means, c * d);
+        }
+        return new IndependentParams(link, k, d, w, means, categories);
     }
 
     private static double gaussian(SplittableRandom rng) {
@@ -304,6 +412,22 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
             while (c < k - 1 && u >= cumulative[c]) {
                 c++;
             }
+            if (categories != null) {
+                java.util.Arrays.fill(out, 0, d, 0.0);
+                for (int g = 0; g < categories.variableCount(); g++) {
+                    int o = categories.offset(g);
+                    int size = categories.size(g);
+                    double x = rng.nextDouble();
+                    int l = 0;
+                    double acc = means[c * d + o];
+                    while (l < size - 1 && x >= acc) {
+                        l++;
+                        acc += means[c * d + o + l];
+                    }
+                    out[o + l] = 1;
+                }
+                return c;
+            }
             for (int j = 0; j < d; j++) {
                 out[j] = link.draw(rng, means[c * d + j]);
             }
@@ -311,8 +435,16 @@ public final class IndependentFamily implements MixtureFamily<IndependentParams,
         };
     }
 
+    /** Categorical: d must be the variables' number of levels in all. */
+    private void requireDim(int d) {
+        if (categories != null && categories.dim() != d) {
+            throw new IllegalArgumentException("the categorical family has " + categories.dim()
+                    + " levels in all, not " + d);
+        }
+    }
+
     private void check(IndependentParams p) {
-        if (p.link() != link) {
+        if (p.link() != link || !java.util.Objects.equals(p.categories(), categories)) {
             throw new IllegalArgumentException(p.link().family() + " parameters given to the " + link.family()
                     + " family");
         }

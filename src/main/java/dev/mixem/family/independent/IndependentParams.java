@@ -16,8 +16,18 @@ public final class IndependentParams implements MixtureParams {
     private final int d;
     private final double[] weights;
     private final double[] means;
+    /** The categorical variables and levels (null for Bernoulli and Poisson). */
+    private final Categories categories;
 
     public IndependentParams(Link link, int k, int d, double[] weights, double[] means) {
+        this(link, k, d, weights, means, null);
+    }
+
+    /**
+     * @param categories for {@link Link#CATEGORICAL}: the variables whose indicators the d features are (each
+     *                   variable's probabilities must sum to 1); null otherwise
+     */
+    public IndependentParams(Link link, int k, int d, double[] weights, double[] means, Categories categories) {
         if (weights.length != k || means.length != k * d) {
             throw new IllegalArgumentException("parameters of k=" + k + ", d=" + d + " need " + k + " weights and "
                     + k * d + " " + link.field() + ", got " + weights.length + " and " + means.length);
@@ -35,6 +45,27 @@ public final class IndependentParams implements MixtureParams {
                         + "; weights must be positive");
             }
         }
+        if ((link == Link.CATEGORICAL) != (categories != null)) {
+            throw new IllegalArgumentException("categorical parameters (and only they) name their variables and levels");
+        }
+        if (categories != null) {
+            if (categories.dim() != d) {
+                throw new IllegalArgumentException(categories.dim() + " levels in all for dimension " + d);
+            }
+            for (int c = 0; c < k; c++) {
+                for (int v = 0; v < categories.variableCount(); v++) {
+                    double sum = 0;
+                    for (int l = 0, o = categories.offset(v); l < categories.size(v); l++) {
+                        sum += means[c * d + o + l];
+                    }
+                    if (Math.abs(sum - 1) > 1e-9) {
+                        throw new IllegalArgumentException("the probabilities of variable '"
+                                + categories.variables().get(v) + "' in component " + c + " sum to " + sum + ", not 1");
+                    }
+                }
+            }
+        }
+        this.categories = categories;
         this.link = link;
         this.k = k;
         this.d = d;
@@ -79,17 +110,23 @@ public final class IndependentParams implements MixtureParams {
         return means[c * d + j];
     }
 
+    /** The categorical variables and levels, or null. */
+    public Categories categories() {
+        return categories;
+    }
+
     @Override
     public IndependentFamily family() {
-        return IndependentFamily.of(link);
+        return categories != null ? IndependentFamily.categorical(categories, 0) : IndependentFamily.of(link);
     }
 
     public IndependentScorer scorer() {
         return new IndependentScorer(this);
     }
 
-    /** (k − 1) weights and k·d means. */
+    /** (k − 1) weights and k·d means (categorical: k·Σ(levels − 1), each variable's summing to 1). */
     public long freeParameters() {
-        return (k - 1) + (long) k * d;
+        int perComponent = categories == null ? d : d - categories.variableCount();
+        return (k - 1) + (long) k * perComponent;
     }
 }

@@ -28,8 +28,11 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
     final double[] constant;
     final double[] logWeights;
     final double[] means;
+    /** Categorical: the variables and levels (null otherwise). */
+    final Categories categories;
 
     IndependentScorer(IndependentParams p) {
+        this.categories = p.categories();
         this.link = p.link();
         this.k = p.k();
         this.d = p.dim();
@@ -79,7 +82,8 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
     /** E[x_j | x_obs] = Σ_c r_c μ_cj for a missing cell. */
     @Override
     public Imputer imputer() {
-        return (b, resp, out) -> {
+        return (block, resp, out) -> {
+            RowBlock b = wholeVariables(block);
             int n = b.rows;
             for (int j = 0; j < d; j++) {
                 for (int i = 0; i < n; i++) {
@@ -176,10 +180,57 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
         }
     }
 
+    /**
+     * Categorical: the block with every variable that has a missing indicator missing as a whole (the block
+     * itself when there is none), so that a variable is observed or missing, never in part.
+     */
+    RowBlock wholeVariables(RowBlock b) {
+        if (categories == null) {
+            return b;
+        }
+        int n = b.rows;
+        double[] v = null;
+        for (int g = 0; g < categories.variableCount(); g++) {
+            int o = categories.offset(g);
+            int size = categories.size(g);
+            for (int i = 0; i < n; i++) {
+                boolean any = false;
+                boolean all = true;
+                for (int l = 0; l < size; l++) {
+                    boolean nan = Double.isNaN(b.values[i + (o + l) * n]);
+                    any |= nan;
+                    all &= nan;
+                }
+                if (any && !all) {
+                    if (v == null) {
+                        v = b.values.clone();
+                    }
+                    for (int l = 0; l < size; l++) {
+                        v[i + (o + l) * n] = Double.NaN;
+                    }
+                }
+            }
+        }
+        return v == null ? b : new RowBlock(n, b.dim, b.firstRow, v, b.weights, b.skipped);
+    }
+
     /** Blocks with missing cells: each row scored and counted on its observed cells. */
     private final class Missing extends Kernel {
+        private RowBlock from;
+        private RowBlock cells;
+
+        /** The block as scored: {@link #wholeVariables}, once per block. */
+        private RowBlock cells(RowBlock b) {
+            if (b != from) {
+                from = b;
+                cells = wholeVariables(b);
+            }
+            return cells;
+        }
+
         @Override
-        public void logJoint(RowBlock b, int r0, int m, double[] logp) {
+        public void logJoint(RowBlock block, int r0, int m, double[] logp) {
+            RowBlock b = cells(block);
             double[] base = rowBase(b, r0, m);
             int n = b.rows;
             for (int c = 0; c < k; c++) {
@@ -202,7 +253,8 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
         }
 
         @Override
-        public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
+        public void accumulate(RowBlock block, int r0, int m, double[] resp, IndependentStats into) {
+            RowBlock b = cells(block);
             int n = b.rows;
             addResponsibilities(resp, m, into);
             for (int j = 0; j < d; j++) {

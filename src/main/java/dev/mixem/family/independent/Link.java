@@ -39,18 +39,44 @@ public enum Link {
         }
 
         @Override
-        public double logBase(double x) {
+        public double draw(SplittableRandom rng, double mu) {
+            return rng.nextDouble() < mu ? 1 : 0;
+        }
+    },
+    /**
+     * One indicator per level of a categorical variable: η = log μ, a = 0, h = 0; μ kept in [ε, 1] and each
+     * variable's μ summing to 1 (the family renormalizes; see {@link Categories}).
+     */
+    CATEGORICAL("categorical", "probabilities") {
+        @Override
+        public double eta(double mu) {
+            return Math.log(mu);
+        }
+
+        @Override
+        public double a(double mu) {
             return 0;
         }
 
         @Override
-        public boolean hasBase() {
-            return false;
+        public double mean(double eta) {
+            return Math.exp(eta);
         }
 
         @Override
+        public double clamp(double mu) {
+            return Math.min(Math.max(mu, EPSILON), 1);
+        }
+
+        @Override
+        public boolean valid(double mu) {
+            return mu >= EPSILON && mu <= 1;
+        }
+
+        /** Categorical variables are drawn a variable at a time ({@link IndependentFamily#sampler}). */
+        @Override
         public double draw(SplittableRandom rng, double mu) {
-            return rng.nextDouble() < mu ? 1 : 0;
+            throw new UnsupportedOperationException("categorical levels are drawn per variable");
         }
     },
     /** x ∈ {0, 1, 2, ...}: η = log μ, a = μ, h = −log x!; μ ≥ ε. */
@@ -139,11 +165,15 @@ public enum Link {
     /** Whether μ is in the range the family keeps it in. */
     public abstract boolean valid(double mu);
 
-    /** h(x), the part of log p(x | μ) that does not depend on μ. */
-    public abstract double logBase(double x);
+    /** h(x), the part of log p(x | μ) that does not depend on μ (0 unless overridden). */
+    public double logBase(double x) {
+        return 0;
+    }
 
     /** Whether h is not identically 0. */
-    public abstract boolean hasBase();
+    public boolean hasBase() {
+        return false;
+    }
 
     /** One draw of the feature given mean μ. */
     public abstract double draw(SplittableRandom rng, double mu);

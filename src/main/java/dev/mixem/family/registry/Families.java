@@ -24,7 +24,15 @@ public final class Families {
             case GAUSSIAN -> GaussianFamily.of(cfg.covarianceType(), cfg.factors());
             case BERNOULLI -> IndependentFamily.bernoulli(cfg.smoothing());
             case POISSON -> IndependentFamily.of(Link.POISSON);
+            case CATEGORICAL -> throw new IllegalArgumentException("the categorical family needs its variables'"
+                    + " levels, which the data gives: of(cfg, categories)");
         };
+    }
+
+    /** The family of a configuration, with the categorical variables' levels (null for other families). */
+    public static MixtureFamily<?, ?> of(FitConfig cfg, dev.mixem.family.independent.Categories categories) {
+        return cfg.family() == Family.CATEGORICAL ? IndependentFamily.categorical(categories, cfg.smoothing())
+                : of(cfg);
     }
 
     /** The family of a model's parameters, as the configuration names it. */
@@ -36,8 +44,9 @@ public final class Families {
     public static ParamsCodec<? extends MixtureParams> codec(String family) {
         return switch (Family.parse(family)) {
             case GAUSSIAN -> GaussianCodec.INSTANCE;
-            case BERNOULLI -> IndependentFamily.of(Link.BERNOULLI).codec();
-            case POISSON -> IndependentFamily.of(Link.POISSON).codec();
+            case BERNOULLI -> IndependentFamily.codec(Link.BERNOULLI);
+            case POISSON -> IndependentFamily.codec(Link.POISSON);
+            case CATEGORICAL -> IndependentFamily.codec(Link.CATEGORICAL);
         };
     }
 
