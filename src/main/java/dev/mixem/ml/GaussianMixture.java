@@ -192,10 +192,16 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         int k = getK();
         int maxIter = getMaxIter();
         double tol = getTol();
-        FitConfig base = new FitConfig(k, type, InitMethod.parse(getInitMode()), getNInit(), maxIter, 0.0,
+        FitConfig gaussianBase = new FitConfig(k, type, InitMethod.parse(getInitMode()), getNInit(), maxIter, 0.0,
                 getRegCovar(), getSeed(), MethodOptions.defaults(FitMethod.EM, Double.POSITIVE_INFINITY),
                 type == CovarianceType.FACTOR ? requireFactors(getFactors() > 0 || getFactorCandidates().length == 0
                         ? getFactors() : java.util.Arrays.stream(getFactorCandidates()).min().orElse(0)) : 0);
+        dev.mixem.config.Family family = dev.mixem.config.Family.parse(getFamily());
+        if (family != dev.mixem.config.Family.GAUSSIAN && getKCandidates().length > 0) {
+            throw new IllegalArgumentException("kCandidates chooses among Gaussian fits; family " + getFamily()
+                    + " takes one k");
+        }
+        FitConfig base = family == dev.mixem.config.Family.GAUSSIAN ? gaussianBase : gaussianBase.withFamily(family, 0);
         FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
                 ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
         dev.mixem.model.MixtureModel fitted;

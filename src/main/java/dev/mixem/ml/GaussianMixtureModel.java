@@ -3,8 +3,7 @@ package dev.mixem.ml;
 import dev.mixem.data.ModelStore;
 import dev.mixem.family.EStep;
 import dev.mixem.family.gaussian.GaussianParams;
-import dev.mixem.family.gaussian.GaussianScorer;
-import dev.mixem.family.gaussian.GaussianStats;
+import dev.mixem.family.MixtureScorer;
 import dev.mixem.math.RowBlock;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
@@ -118,7 +117,12 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
 
     /** The mixing weights, one per component. */
     public double[] weights() {
-        return mixture().weights();
+        dev.mixem.family.MixtureParams p = requireFitted().params();
+        double[] w = new double[p.k()];
+        for (int c = 0; c < w.length; c++) {
+            w[c] = p.weight(c);
+        }
+        return w;
     }
 
     /**
@@ -126,7 +130,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
      * {@code model.weights(i)}; on a Java method that is this overload.
      */
     public double weights(int c) {
-        return mixture().weight(c);
+        return requireFitted().params().weight(c);
     }
 
     /** Component c (Scala's {@code model.gaussians(i)}, as {@link #weights(int)}). */
@@ -159,7 +163,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
 
     /** Number of features. */
     public int numFeatures() {
-        return mixture().dim();
+        return requireFitted().params().dim();
     }
 
     /** BIC on the training rows (scikit-learn's convention: lower is better). */
@@ -180,7 +184,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
     /** The posterior probability of each component for one row (NaN cells marginalized). */
     public synchronized Vector predictProbability(Vector features) {
         if (local == null) {
-            local = new Posterior(mixture().scorer());
+            local = new Posterior(dev.mixem.family.registry.Families.scorer(requireFitted().params()));
         }
         return local.call(features);
     }
@@ -201,8 +205,9 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         // The scorer travels as a broadcast, not inside every task's closure (a full covariance of D=784, k=10
         // is 49 MB). The DataFrame is lazy, so the broadcast outlives this call; Spark's ContextCleaner
         // removes it once the plan is gone, as for Spark's own GaussianMixtureModel.transform.
-        Broadcast<GaussianScorer> scorer = dataset.sparkSession().sparkContext()
-                .broadcast(mixture().scorer(), scala.reflect.ClassTag$.MODULE$.apply(GaussianScorer.class));
+        Broadcast<MixtureScorer<?>> scorer = dataset.sparkSession().sparkContext()
+                .broadcast(dev.mixem.family.registry.Families.scorer(requireFitted().params()),
+                        scala.reflect.ClassTag$.MODULE$.apply(MixtureScorer.class));
         UserDefinedFunction probability = org.apache.spark.sql.functions.udf(new Posterior(scorer),
                 SQLDataTypes.VectorType());
         UserDefinedFunction argmax = org.apache.spark.sql.functions.udf(
@@ -240,7 +245,7 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
         dev.mixem.model.MixtureModel.FitSummary s = requireFitted().summary();
         Dataset<Row> predictions = transform(dataset);
         trainingSummary = new GaussianMixtureSummary(predictions, getPredictionCol(), getProbabilityCol(),
-                getFeaturesCol(), mixture().k(), s.avgLogLikelihood() * s.totalWeight(), s.iterations());
+                getFeaturesCol(), requireFitted().params().k(), s.avgLogLikelihood() * s.totalWeight(), s.iterations());
     }
 
     void attachSelection(Dataset<Row> table) {
@@ -332,18 +337,18 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
      */
     static final class Posterior implements UDF1<Vector, Vector>, Serializable {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<GaussianScorer> broadcast;
-        private transient GaussianScorer scorer;
-        private transient EStep<GaussianStats> estep;
+        private final Broadcast<MixtureScorer<?>> broadcast;
+        private transient MixtureScorer<?> scorer;
+        private transient EStep<?> estep;
         private transient double[] rowLogLik;
 
         /** On the executors: the scorer from a broadcast. */
-        Posterior(Broadcast<GaussianScorer> broadcast) {
+        Posterior(Broadcast<MixtureScorer<?>> broadcast) {
             this.broadcast = broadcast;
         }
 
         /** On the driver only. */
-        Posterior(GaussianScorer scorer) {
+        Posterior(MixtureScorer<?> scorer) {
             this.broadcast = null;
             this.scorer = scorer;
         }
@@ -362,13 +367,17 @@ public class GaussianMixtureModel extends Model<GaussianMixtureModel> implements
                         + d + " features");
             }
             if (estep == null) {
-                estep = new EStep<>(scorer);
+                estep = eStep(scorer);
                 rowLogLik = new double[1];
             }
             // The returned vector owns its array, so only the row's own block and result are new.
             double[] resp = new double[scorer.k()];
             estep.posterior(new RowBlock(1, d, 0, v.toArray(), null), resp, rowLogLik);
             return new DenseVector(resp);
+        }
+
+        private static <S extends dev.mixem.stats.MixtureStats<S>> EStep<S> eStep(MixtureScorer<S> scorer) {
+            return new EStep<>(scorer);
         }
     }
 }

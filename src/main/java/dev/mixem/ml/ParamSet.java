@@ -24,7 +24,8 @@ public final class ParamSet {
     static final String[] INIT_MODES = Arrays.stream(InitMethod.values()).map(InitMethod::serializedName)
             .toArray(String[]::new);
     static final String[] MISSING = {"marginalize", "fail"};
-    static final String[] FAMILIES = {"gaussian"};
+    /** The families a vector column can hold (categorical variables are columns: use fit --family categorical). */
+    static final String[] FAMILIES = {"gaussian", "bernoulli", "poisson"};
     static final String[] METHODS = Arrays.stream(FitMethod.values()).map(FitMethod::serializedName)
             .toArray(String[]::new);
 

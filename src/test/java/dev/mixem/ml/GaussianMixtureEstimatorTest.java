@@ -209,6 +209,46 @@ class GaussianMixtureEstimatorTest {
      * FactorAnalysis optimum (factor-reference.json; the issue's 1e-4 relative), and with kCandidates the number
      * of factors is a candidate axis whose choice the model carries.
      */
+    /**
+     * family = bernoulli on a vector column of 0/1: the same fit as the library's EM from the same start, a
+     * probability column, a non-binary value named, and the Gaussian-only accessors refused.
+     */
+    @Test
+    void bernoulliThroughTheEstimator() throws Exception {
+        var f = dev.mixem.family.independent.IndependentFamily.of(dev.mixem.family.independent.Link.BERNOULLI);
+        var truth = f.planted(2, 10, 5.0, 3);
+        var sampler = f.sampler(truth);
+        SplittableRandom rng = new SplittableRandom(4);
+        List<Row> rows = new ArrayList<>();
+        double[][] x = new double[3000][10];
+        for (double[] r : x) {
+            sampler.draw(rng, r);
+            rows.add(RowFactory.create(Vectors.dense(r)));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("features", SQLDataTypes.VectorType()));
+        GaussianMixtureModel m = new GaussianMixture().setFamily("bernoulli").setK(2).setSeed(1).setTol(1e-6)
+                .setMaxIter(500).fit(df);
+        assertEquals(dev.mixem.config.Family.BERNOULLI, m.mixemModel().family());
+        // The library's EM on the same rows, from the same seed (the estimator's tol is on the total).
+        var cfg = new dev.mixem.config.FitConfig(2, dev.mixem.config.CovarianceType.FULL,
+                dev.mixem.config.InitMethod.KMEANS_PLUS_PLUS, 1, 500, 1e-6 / 3000, 1e-6, 1)
+                .withFamily(dev.mixem.config.Family.BERNOULLI, 0);
+        var direct = new dev.mixem.fit.EmFitter(dev.mixem.fit.FitListener.NONE).fit(f,
+                dev.mixem.source.LocalBlockSource.of(x, null, 1000), cfg, dev.mixem.fit.Checkpointer.none());
+        // The same EM up to the order of summation (blocks and partitions): 1e-9 relative.
+        assertEquals(direct.avgLogLikelihood(), m.summary().logLikelihood() / 3000,
+                1e-9 * Math.abs(direct.avgLogLikelihood()));
+        assertEquals(1.0, m.weights()[0] + m.weights()[1], 1e-12);
+        Row first = m.transform(df).select("probability").first();
+        assertEquals(1.0, ((Vector) first.get(0)).toArray()[0] + ((Vector) first.get(0)).toArray()[1], 1e-12);
+        assertThrows(IllegalArgumentException.class, m::gaussians);
+        Dataset<Row> bad = spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(new double[]{2, 0, 0, 0, 0,
+                0, 0, 0, 0, 0}))), new StructType().add("features", SQLDataTypes.VectorType()));
+        Exception e = assertThrows(Exception.class, () -> new GaussianMixture().setFamily("bernoulli").setK(2)
+                .fit(bad.union(df)));
+        assertTrue(e.getMessage().contains("is not 0 or 1"), e.getMessage());
+    }
+
     @Test
     void factorAnalyzersThroughTheEstimator() throws Exception {
         List<Row> out = new ArrayList<>();
