@@ -15,7 +15,6 @@ import dev.mixem.data.SparkBlockSource;
 import dev.mixem.family.registry.Families;
 import dev.mixem.fit.Comparison;
 import dev.mixem.config.FitMethod;
-import dev.mixem.init.Initializer;
 import dev.mixem.math.Seeds;
 import dev.mixem.report.CompareReport;
 import org.apache.spark.sql.SparkSession;

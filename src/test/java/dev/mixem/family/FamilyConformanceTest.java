@@ -14,7 +14,6 @@ import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
 import dev.mixem.fit.FitResult;
 import dev.mixem.fit.TraceEntry;
-import dev.mixem.init.Initializer;
 import dev.mixem.math.RowBlock;
 import dev.mixem.source.LocalBlockSource;
 import dev.mixem.stats.MixtureStats;

@@ -3,12 +3,10 @@ package dev.mixem.family.gaussian;
 import dev.mixem.family.Collapse;
 import dev.mixem.family.MixtureFamily;
 
-import dev.mixem.family.NumericalException;
 
 import dev.mixem.config.CovarianceType;
 import dev.mixem.family.gaussian.GaussianStats;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
