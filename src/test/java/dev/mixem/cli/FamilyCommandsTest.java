@@ -227,6 +227,16 @@ class FamilyCommandsTest {
                 }
             }
         }
+        // compare runs the gradient methods too, a softmax per variable.
+        String report = dir.resolve("cat-compare").toString();
+        assertEquals(0, MainTest.run(err, "compare", "--family", "categorical", "--input", data, "--k", "3",
+                "--methods", "em,lbfgs", "--budget-passes", "4", "--output", report), err.toString());
+        JsonNode cmp = JSON.readTree(Path.of(report, "compare.json").toFile());
+        assertEquals("categorical", cmp.get("data").get("family").asText());
+        assertEquals(2, cmp.get("methods").size());
+        for (JsonNode method : cmp.get("methods")) {
+            assertTrue(method.get("constraintsHeld").asBoolean(), method.toString());
+        }
         // A level the model never saw is scored as missing, and counted.
         Path unseen = dir.resolve("unseen.csv");
         Files.writeString(unseen, "x0,x1,x2,x3,x4,x5,x6,x7\n0,1,2,0,1,2,0,1\nzzz,1,2,0,1,2,0,1\n,1,2,0,1,2,0,1\n");
