@@ -104,7 +104,7 @@ public final class Generator {
                             while (x[off + level] == 0) {
                                 level++;
                             }
-                            o[v] = hole ? null : cat.levels().get(v).get(level);
+                            o[v] = hole ? null : cat.level(v, level);
                         }
                         row++;
                         return RowFactory.create(o);

@@ -49,7 +49,7 @@ public final class CategoricalLevels {
         try {
             Map<Integer, Long> distinct = counts.keys().map(Tuple2::_1).countByValue();
             List<List<String>> levels = new ArrayList<>();
-            List<Integer> small = new ArrayList<>();
+            boolean[] small = new boolean[n];
             for (int v = 0; v < n; v++) {
                 long c = distinct.getOrDefault(v, 0L);
                 if (c == 0) {
@@ -62,11 +62,11 @@ public final class CategoricalLevels {
                             + " its most frequent levels and skip the rows with others");
                 }
                 if (c <= maxLevels) {
-                    small.add(v);
+                    small[v] = true;
                 }
                 levels.add(null);
             }
-            for (Tuple2<Tuple2<Integer, String>, Long> t : counts.filter(t -> small.contains(t._1()._1())).collect()) {
+            for (Tuple2<Tuple2<Integer, String>, Long> t : counts.filter(t -> small[t._1()._1()]).collect()) {
                 int v = t._1()._1();
                 if (levels.get(v) == null) {
                     levels.set(v, new ArrayList<>());

@@ -98,7 +98,7 @@ public final class FeatureExtractor implements Serializable {
         for (int v = 0; v < names.length; v++) {
             e.codes[v] = new java.util.HashMap<>();
             for (int l = 0; l < cat.size(v); l++) {
-                e.codes[v].put(cat.levels().get(v).get(l), l);
+                e.codes[v].put(cat.level(v, l), l);
             }
         }
         return e;

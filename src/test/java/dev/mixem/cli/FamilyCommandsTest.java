@@ -32,6 +32,39 @@ class FamilyCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The numbers of a JSON array of any depth, in order. */
+    private static double[] numbers(JsonNode n) {
+        List<Double> out = new java.util.ArrayList<>();
+        collect(n, out);
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void collect(JsonNode n, List<Double> out) {
+        if (n.isArray()) {
+            n.forEach(e -> collect(e, out));
+        } else {
+            out.add(n.asDouble());
+        }
+    }
+
+    /** The candidate nearest to the target in squared distance (a fitted component for a planted one). */
+    private static int closest(double[] target, List<double[]> candidates) {
+        int best = -1;
+        double bestDist = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < candidates.size(); c++) {
+            double dist = 0;
+            for (int j = 0; j < target.length; j++) {
+                double dl = target[j] - candidates.get(c)[j];
+                dist += dl * dl;
+            }
+            if (dist < bestDist) {
+                bestDist = dist;
+                best = c;
+            }
+        }
+        return best;
+    }
+
     /** Generates k=3 over 12 features with 10% of cells missing, fits it twice, and checks the fit. */
     private static MixtureModel generateAndFit(String family, int rows) throws Exception {
         String data = dir.resolve(family + ".parquet").toString();
@@ -68,19 +101,7 @@ class FamilyCommandsTest {
         String field = family.equals("bernoulli") ? "probabilities" : "rates";
         for (int t = 0; t < 3; t++) {
             double w = truth.get("weights").get(t).asDouble();
-            int best = -1;
-            double bestDist = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < 3; c++) {
-                double dist = 0;
-                for (int j = 0; j < 12; j++) {
-                    double dl = truth.get(field).get(t).get(j).asDouble() - p.mean(c)[j];
-                    dist += dl * dl;
-                }
-                if (dist < bestDist) {
-                    bestDist = dist;
-                    best = c;
-                }
-            }
+            int best = closest(numbers(truth.get(field).get(t)), List.of(p.mean(0), p.mean(1), p.mean(2)));
             for (int j = 0; j < 12; j++) {
                 double mu = truth.get(field).get(t).get(j).asDouble();
                 double v = family.equals("bernoulli") ? mu * (1 - mu) : mu;
@@ -202,22 +223,8 @@ class FamilyCommandsTest {
         JsonNode fitted = saved.get("params").get("probabilities");
         for (int t = 0; t < 3; t++) {
             double w = truth.get("weights").get(t).asDouble();
-            int best = -1;
-            double bestDist = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < 3; c++) {
-                double dist = 0;
-                for (int v = 0; v < 8; v++) {
-                    for (int l = 0; l < 3; l++) {
-                        double dl = truth.get("probabilities").get(t).get(v).get(l).asDouble()
-                                - fitted.get(c).get(v).get(l).asDouble();
-                        dist += dl * dl;
-                    }
-                }
-                if (dist < bestDist) {
-                    bestDist = dist;
-                    best = c;
-                }
-            }
+            int best = closest(numbers(truth.get("probabilities").get(t)),
+                    List.of(numbers(fitted.get(0)), numbers(fitted.get(1)), numbers(fitted.get(2))));
             for (int v = 0; v < 8; v++) {
                 for (int l = 0; l < 3; l++) {
                     double p = truth.get("probabilities").get(t).get(v).get(l).asDouble();

@@ -17,6 +17,8 @@ public final class Categories implements Serializable {
 
     private final String[] variables;
     private final String[][] levels;
+    /** offsets[v]: the first indicator of variable v; offsets[V] = Σ levels. */
+    private final int[] offsets;
 
     /**
      * @param variables the input columns
@@ -33,6 +35,10 @@ public final class Categories implements Serializable {
                 throw new IllegalArgumentException("variable '" + variables.get(v) + "' has no level");
             }
             this.levels[v] = levels.get(v).toArray(new String[0]);
+        }
+        this.offsets = new int[this.levels.length + 1];
+        for (int v = 0; v < this.levels.length; v++) {
+            offsets[v + 1] = offsets[v] + this.levels[v].length;
         }
     }
 
@@ -85,18 +91,19 @@ public final class Categories implements Serializable {
         return levels[v].length;
     }
 
+    /** Level l of variable v, as text. */
+    public String level(int v, int l) {
+        return levels[v][l];
+    }
+
     /** The first indicator of variable v. */
     public int offset(int v) {
-        int o = 0;
-        for (int u = 0; u < v; u++) {
-            o += size(u);
-        }
-        return o;
+        return offsets[v];
     }
 
     /** The number of indicators, Σ levels. */
     public int dim() {
-        return offset(variables.length);
+        return offsets[variables.length];
     }
 
     /** The variable of each indicator. */
