@@ -66,7 +66,9 @@ public final class Generator {
                                      double missingFraction) {
         int d = truth.dim();
         // Binary and count features are written as integers; categorical variables as their levels' text.
-        boolean integral = !(truth instanceof GaussianParams);
+        // Counts and 0/1 features are written as integers; real ones (Gaussian, Student-t) as doubles.
+        boolean integral = dev.mixem.config.Family.parse(truth.family().name()).domain()
+                != dev.mixem.config.Family.Domain.REAL;
         dev.mixem.family.independent.Categories cat = truth instanceof dev.mixem.family.independent.IndependentParams ip
                 ? ip.categories() : null;
         List<StructField> fields = new ArrayList<>();

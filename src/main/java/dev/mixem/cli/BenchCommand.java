@@ -95,9 +95,9 @@ final class BenchCommand implements Callable<Integer> {
         dev.mixem.config.Family fam;
         try {
             fam = dev.mixem.config.Family.parse(family);
-            if (fam == dev.mixem.config.Family.CATEGORICAL) {
+            if (fam == dev.mixem.config.Family.CATEGORICAL || fam == dev.mixem.config.Family.STUDENT_T) {
                 throw new IllegalArgumentException("bench times gaussian, bernoulli and poisson; a categorical fit runs"
-                        + " the kernels of bernoulli on its level indicators");
+                        + " the kernels of bernoulli on its level indicators, a student-t fit those of gaussian");
             }
             if (fam != dev.mixem.config.Family.GAUSSIAN && (spec.commandLine().getParseResult().hasMatchedOption("--covariance")
                     || spec.commandLine().getParseResult().hasMatchedOption("--factors")

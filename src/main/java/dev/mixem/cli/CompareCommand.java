@@ -152,7 +152,7 @@ final class CompareCommand implements Callable<Integer> {
         try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
                 SparkBlockSource.defaultBlockRows(d))) {
             src.requireObservedFeatures(in.extractor().featureNames());
-            if (cfg.family() == dev.mixem.config.Family.GAUSSIAN) {
+            if (cfg.family().hasCovariance()) {
                 FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
             }
             LogProgress.LOG.info(String.format(Locale.ROOT, "loaded %d rows x %d features in %d partitions (%.1f s)",
@@ -164,13 +164,14 @@ final class CompareCommand implements Callable<Integer> {
             data.put("rows", src.rows());
             data.put("features", d);
             data.put("k", cfg.k());
-            if (cfg.family() == dev.mixem.config.Family.GAUSSIAN) {
+            if (cfg.family() != dev.mixem.config.Family.GAUSSIAN) {
+                data.put("family", cfg.family().serializedName());
+            }
+            if (cfg.family().hasCovariance()) {
                 data.put("covariance", cfg.covarianceType().serializedName());
                 if (cfg.factors() > 0) {
                     data.put("factors", cfg.factors());
                 }
-            } else {
-                data.put("family", cfg.family().serializedName());
             }
             data.put("missingCells", src.missingCells());
             data.put("partitions", src.partitions());

@@ -8,9 +8,11 @@ import picocli.CommandLine.Option;
 /** {@code --family} and its options, shared by the commands that fit or generate a mixture. */
 public final class FamilyOptions {
     @Option(names = "--family", defaultValue = "gaussian", paramLabel = "FAMILY",
-            description = "Mixture family: gaussian (real features; --covariance), bernoulli (features 0/1 or"
-                    + " booleans), poisson (counts) or categorical (text or integer columns, each a variable with its"
-                    + " own levels: latent class analysis) (default: ${DEFAULT-VALUE}).")
+            description = "Mixture family: gaussian (real features; --covariance), student-t (real features with"
+                    + " heavy tails: multivariate t components, --covariance full|diag|tied|spherical, --dof),"
+                    + " bernoulli (features 0/1 or booleans), poisson (counts) or categorical (text or integer"
+                    + " columns, each a variable with its own levels: latent class analysis)"
+                    + " (default: ${DEFAULT-VALUE}).")
     String family;
 
     @Option(names = "--smoothing", defaultValue = "0", paramLabel = "S",
@@ -25,6 +27,11 @@ public final class FamilyOptions {
                     + " the rows with others (default: ${DEFAULT-VALUE}).")
     int maxLevels;
 
+    @Option(names = "--dof", defaultValue = "0", paramLabel = "NU",
+            description = "With --family student-t: degrees of freedom held fixed for every component, in [0.5, 200];"
+                    + " 0 estimates them per component (default: ${DEFAULT-VALUE}).")
+    double dof;
+
     /** The parsed family. */
     public Family family() {
         return Family.parse(family);
@@ -36,16 +43,22 @@ public final class FamilyOptions {
      */
     public FitConfig apply(FitConfig cfg, CommandSpec spec) {
         Family f = family();
-        if (f != Family.GAUSSIAN) {
+        if (!f.hasCovariance()) {
             for (String gaussianOnly : new String[]{"--covariance", "--factors", "--reg-covar"}) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(gaussianOnly)) {
-                    throw new IllegalArgumentException(gaussianOnly + " applies to --family gaussian only");
+                    throw new IllegalArgumentException(gaussianOnly + " applies to --family gaussian and student-t only");
                 }
             }
+        }
+        if (f == Family.STUDENT_T && spec.commandLine().getParseResult().hasMatchedOption("--factors")) {
+            throw new IllegalArgumentException("--factors applies to --family gaussian only");
+        }
+        if (f != Family.STUDENT_T && spec.commandLine().getParseResult().hasMatchedOption("--dof")) {
+            throw new IllegalArgumentException("--dof applies to --family student-t only");
         }
         if (f != Family.CATEGORICAL && spec.commandLine().getParseResult().hasMatchedOption("--max-levels")) {
             throw new IllegalArgumentException("--max-levels applies to --family categorical only");
         }
-        return cfg.withFamily(f, smoothing).withMaxLevels(maxLevels);
+        return cfg.withFamily(f, smoothing).withMaxLevels(maxLevels).withDof(f == Family.STUDENT_T ? dof : 0);
     }
 }

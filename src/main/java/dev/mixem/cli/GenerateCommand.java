@@ -79,12 +79,16 @@ final class GenerateCommand implements Callable<Integer> {
         dev.mixem.config.Family family;
         try {
             family = familyOptions.family();
-            if (family != dev.mixem.config.Family.GAUSSIAN) {
-                for (String gaussianOnly : new String[]{"--covariance", "--factors"}) {
-                    if (spec.commandLine().getParseResult().hasMatchedOption(gaussianOnly)) {
-                        throw new IllegalArgumentException(gaussianOnly + " applies to --family gaussian only");
-                    }
+            for (String gaussianOnly : new String[]{"--covariance", "--factors"}) {
+                boolean allowed = family == dev.mixem.config.Family.GAUSSIAN
+                        || (family == dev.mixem.config.Family.STUDENT_T && gaussianOnly.equals("--covariance"));
+                if (!allowed && spec.commandLine().getParseResult().hasMatchedOption(gaussianOnly)) {
+                    throw new IllegalArgumentException(gaussianOnly + " applies to --family "
+                            + (gaussianOnly.equals("--covariance") ? "gaussian and student-t" : "gaussian") + " only");
                 }
+            }
+            if (family != dev.mixem.config.Family.STUDENT_T && spec.commandLine().getParseResult().hasMatchedOption("--dof")) {
+                throw new IllegalArgumentException("--dof applies to --family student-t only");
             }
             for (String fitOnly : new String[]{"--smoothing", "--max-levels"}) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(fitOnly)) {
@@ -136,7 +140,9 @@ final class GenerateCommand implements Callable<Integer> {
                         cat.dim(), separation, seed), rows, seed, output, fmt, partitions, separation,
                         missingFraction, overwrite);
             } else {
-                write(spark, Generator.truth(dev.mixem.family.registry.Families.of(FitConfig.defaults(k).withFamily(family, 0)),
+                FitConfig truthCfg = FitConfig.defaults(k).withCovariance(type, FitConfig.DEFAULT_REG_COVAR)
+                        .withFamily(family, 0).withDof(family == dev.mixem.config.Family.STUDENT_T ? familyOptions.dof : 0);
+                write(spark, Generator.truth(dev.mixem.family.registry.Families.of(truthCfg),
                         k, dim, separation, seed), rows, seed, output, fmt, partitions, separation, missingFraction,
                         overwrite);
             }

@@ -11,14 +11,17 @@ import java.util.stream.Collectors;
  *   <li>{@code bernoulli}: features in {0, 1} (booleans read as 0 and 1), independent given the component;</li>
  *   <li>{@code poisson}: counts (non-negative integers), independent given the component;</li>
  *   <li>{@code categorical}: text or integer columns, each a variable with its own levels, independent given
- *       the component (latent class analysis).</li>
+ *       the component (latent class analysis);</li>
+ *   <li>{@code student-t}: real features, multivariate Student-t components (heavy tails) with a scale
+ *       structure ({@link CovarianceType}, not factor) and degrees of freedom per component.</li>
  * </ul>
  */
 public enum Family {
     GAUSSIAN("gaussian", Domain.REAL),
     BERNOULLI("bernoulli", Domain.BINARY),
     POISSON("poisson", Domain.COUNT),
-    CATEGORICAL("categorical", Domain.CATEGORICAL);
+    CATEGORICAL("categorical", Domain.CATEGORICAL),
+    STUDENT_T("student-t", Domain.REAL);
 
     /** The values a family's features may take, checked as rows are read. */
     public enum Domain {
@@ -46,6 +49,11 @@ public enum Family {
 
     public Domain domain() {
         return domain;
+    }
+
+    /** Whether the family has a covariance (scale) structure and reg-covar: Gaussian and Student-t. */
+    public boolean hasCovariance() {
+        return this == GAUSSIAN || this == STUDENT_T;
     }
 
     public static Family parse(String name) {

@@ -24,10 +24,12 @@ import java.util.Objects;
  *                       so the M-step gives (Σrx + s) / (Σr + 2s)), or of the categorical family (a Dirichlet(1 + s)
  *                       prior on each variable's level probabilities); 0 (the default) is maximum likelihood
  * @param maxLevels      the categorical family: most levels a column may have (see {@code CategoricalLevels})
+ * @param dof            the Student-t family: degrees of freedom held fixed for every component, or 0 (the
+ *                       default) to estimate them per component
  */
 public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter,
                         double tol, double regCovar, long seed, MethodOptions method, int factors, Family family,
-                        double smoothing, int maxLevels) {
+                        double smoothing, int maxLevels, double dof) {
 
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
@@ -50,6 +52,12 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         }
         if (family != Family.GAUSSIAN && covarianceType == CovarianceType.FACTOR) {
             throw new IllegalArgumentException("--covariance factor is a structure of the gaussian family");
+        }
+        if (!(dof >= 0) || Double.isInfinite(dof)) {
+            throw new IllegalArgumentException("dof must be a finite number >= 0 (0: estimated), got " + dof);
+        }
+        if (dof != 0 && family != Family.STUDENT_T) {
+            throw new IllegalArgumentException("--dof applies to --family student-t only");
         }
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -76,7 +84,7 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     public FitConfig(int k, CovarianceType covarianceType, InitMethod init, int nInit, int maxIter, double tol,
                      double regCovar, long seed, MethodOptions method, int factors) {
         this(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, Family.GAUSSIAN, 0,
-                DEFAULT_MAX_LEVELS);
+                DEFAULT_MAX_LEVELS, 0);
     }
 
     /** A structure without factors. */
@@ -99,46 +107,59 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
     }
 
     public FitConfig withMethod(MethodOptions newMethod) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors, family, smoothing, maxLevels);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, newMethod, factors, family, smoothing, maxLevels, dof);
     }
 
     public FitConfig withSeed(long newSeed) {
-        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors, family, smoothing, maxLevels);
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, newSeed, method, factors, family, smoothing, maxLevels, dof);
     }
 
     public FitConfig withInit(InitMethod newInit) {
-        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels);
+        return new FitConfig(k, covarianceType, newInit, nInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels, dof);
     }
 
     public FitConfig withNInit(int newNInit) {
-        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels);
+        return new FitConfig(k, covarianceType, init, newNInit, maxIter, tol, regCovar, seed, method, factors, family, smoothing, maxLevels, dof);
     }
 
     public FitConfig withMaxIter(int newMaxIter, double newTol) {
-        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors, family, smoothing, maxLevels);
+        return new FitConfig(k, covarianceType, init, nInit, newMaxIter, newTol, regCovar, seed, method, factors, family, smoothing, maxLevels, dof);
     }
 
     public FitConfig withCovariance(CovarianceType type, double newRegCovar) {
         return new FitConfig(k, type, init, nInit, maxIter, tol, newRegCovar, seed, method,
-                type == CovarianceType.FACTOR ? factors : 0);
+                type == CovarianceType.FACTOR ? factors : 0, family, smoothing, maxLevels, dof);
     }
 
     /** The factor structure with q factors per component. */
     public FitConfig withFactors(int q, double newRegCovar) {
-        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q, family, smoothing, maxLevels);
+        return new FitConfig(k, CovarianceType.FACTOR, init, nInit, maxIter, tol, newRegCovar, seed, method, q, family, smoothing, maxLevels, dof);
     }
 
-    /** The same fit of another family (with its smoothing; Gaussian keeps the covariance structure). */
+    /**
+     * The same fit of another family (with its smoothing): Gaussian and Student-t keep the covariance
+     * structure (Student-t has no factor structure: an error); the other families are diag-shaped.
+     */
     public FitConfig withFamily(Family newFamily, double newSmoothing) {
-        return new FitConfig(k, newFamily == Family.GAUSSIAN ? covarianceType : CovarianceType.DIAG, init, nInit,
-                maxIter, tol, regCovar, seed, method, newFamily == Family.GAUSSIAN ? factors : 0, newFamily,
-                newSmoothing, maxLevels);
+        CovarianceType type = switch (newFamily) {
+            case GAUSSIAN, STUDENT_T -> covarianceType;
+            default -> CovarianceType.DIAG;
+        };
+        return new FitConfig(k, type, init, nInit, maxIter, tol, regCovar, seed, method,
+                newFamily == Family.GAUSSIAN ? factors : 0, newFamily, newSmoothing, maxLevels,
+                newFamily == Family.STUDENT_T ? dof : 0);
+    }
+
+    /** The Student-t family's fixed degrees of freedom (0: estimated). */
+    public FitConfig withDof(double newDof) {
+        return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, family,
+                smoothing, maxLevels, newDof);
     }
 
     /** The categorical family's limit on levels per column. */
     public FitConfig withMaxLevels(int newMaxLevels) {
         return new FitConfig(k, covarianceType, init, nInit, maxIter, tol, regCovar, seed, method, factors, family,
-                smoothing, newMaxLevels);
+                smoothing, newMaxLevels, dof);
     }
 
     /** The configuration as ordered name/value pairs, with the names the command line uses. */
@@ -153,7 +174,11 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
             if (family == Family.CATEGORICAL) {
                 m.put("maxLevels", maxLevels);
             }
-        } else {
+        }
+        if (family == Family.STUDENT_T) {
+            m.put("covariance", covarianceType.serializedName());
+            m.put("dof", dof == 0 ? "estimated" : dof);
+        } else if (family == Family.GAUSSIAN) {
             m.put("covariance", covarianceType.serializedName());
             if (covarianceType == CovarianceType.FACTOR) {
                 m.put("factors", factors);
@@ -163,7 +188,7 @@ public record FitConfig(int k, CovarianceType covarianceType, InitMethod init, i
         m.put("nInit", nInit);
         m.put("maxIter", maxIter);
         m.put("tol", tol);
-        if (family == Family.GAUSSIAN) {
+        if (family == Family.GAUSSIAN || family == Family.STUDENT_T) {
             m.put("regCovar", regCovar);
         }
         m.put("seed", seed);

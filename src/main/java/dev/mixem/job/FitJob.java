@@ -321,7 +321,7 @@ public final class FitJob {
                         100.0 * src.missingCells() / ((double) src.rows() * d), src.allMissingRows()));
             }
             src.requireObservedFeatures(in.extractor().featureNames());
-            if (cfg.family() == Family.GAUSSIAN) {
+            if (cfg.family().hasCovariance()) {
                 requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());
                 warnOfTinyScales(src.maxAbs(), in.extractor().featureNames(), cfg.regCovar());
             }

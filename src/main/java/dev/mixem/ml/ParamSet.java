@@ -25,7 +25,7 @@ public final class ParamSet {
             .toArray(String[]::new);
     static final String[] MISSING = {"marginalize", "fail"};
     /** The families a vector column can hold (categorical variables are columns: use fit --family categorical). */
-    static final String[] FAMILIES = {"gaussian", "bernoulli", "poisson"};
+    static final String[] FAMILIES = {"gaussian", "student-t", "bernoulli", "poisson"};
     static final String[] METHODS = Arrays.stream(FitMethod.values()).map(FitMethod::serializedName)
             .toArray(String[]::new);
 

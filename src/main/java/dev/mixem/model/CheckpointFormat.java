@@ -10,6 +10,7 @@ import dev.mixem.config.CovarianceType;
 import dev.mixem.family.registry.Families;
 import dev.mixem.family.MixtureParams;
 import dev.mixem.family.gaussian.GaussianParams;
+import dev.mixem.family.studentt.StudentTParams;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.fit.FitResult;
 import dev.mixem.fit.TraceEntry;
@@ -160,8 +161,18 @@ public final class CheckpointFormat {
         }
     }
 
-    /** Gaussian parameters as their compact arrays; another family's with its name, by its codec. */
+    /**
+     * Gaussian parameters as their compact arrays (restored bit for bit, weights not renormalized); Student-t
+     * parameters as theirs and the degrees of freedom; another family's with its name, by its codec.
+     */
     private static ObjectNode params(MixtureParams mp) {
+        if (mp instanceof StudentTParams t) {
+            ObjectNode n = params(t.gaussian());
+            n.put("family", t.family().name());
+            add(n.putArray("dof"), t.dof());
+            n.put("fixedDof", t.fixedDof());
+            return n;
+        }
         ObjectNode n = JSON.createObjectNode();
         if (!(mp instanceof GaussianParams p)) {
             n.put("family", mp.family().name());
@@ -181,9 +192,16 @@ public final class CheckpointFormat {
     }
 
     private static MixtureParams params(JsonNode n) {
+        if (n.has("family") && n.has("fixedDof")) {
+            return new StudentTParams(gaussian(n), doubles(n.get("dof")), n.get("fixedDof").asDouble());
+        }
         if (n.has("family")) {
             return Families.codec(n.get("family").asText()).read(null, n);
         }
+        return gaussian(n);
+    }
+
+    private static GaussianParams gaussian(JsonNode n) {
         return GaussianParams.restore(CovarianceType.parse(n.get("covarianceType").asText()),
                 n.has("factors") ? n.get("factors").asInt() : 0, n.get("k").asInt(),
                 n.get("dimension").asInt(), doubles(n.get("weights")), doubles(n.get("means")),

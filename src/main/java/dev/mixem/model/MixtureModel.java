@@ -261,7 +261,8 @@ public record MixtureModel(MixtureParams params, List<String> featureNames, Stri
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(source + ": unknown family '" + family + "'");
             }
-            boolean gaussian = family.equals("gaussian");
+            // The families with a covariance structure (Gaussian, Student-t) name it in the envelope.
+            boolean gaussian = dev.mixem.config.Family.parse(family).hasCovariance();
             // Version 1 kept parameters and summary at the top level; version 2 nests them.
             JsonNode paramsNode = formatVersion == 1 ? root : require(root, "params", source);
             JsonNode sn = formatVersion == 1 ? root : require(root, "summary", source);

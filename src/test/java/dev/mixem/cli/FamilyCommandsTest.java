@@ -128,6 +128,83 @@ class FamilyCommandsTest {
         return m;
     }
 
+    /**
+     * The Student-t family through the commands: generate a planted t mixture (ν = 3, 6, 12; diag scales; 10%
+     * of cells missing), fit it on one and three partitions alike, recover its locations, predict with
+     * imputation and compare the methods.
+     */
+    @Test
+    void studentTThroughTheCommands() throws Exception {
+        int rows = 20_000;
+        String data = dir.resolve("t.parquet").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, MainTest.run(err, "generate", "--family", "student-t", "--covariance", "diag", "--rows",
+                String.valueOf(rows), "--dim", "4", "--k", "3", "--missing-fraction", "0.1", "--seed", "5",
+                "--output", data), err.toString());
+        String one = dir.resolve("t-m1").toString();
+        String three = dir.resolve("t-m3").toString();
+        for (String[] extra : new String[][]{{"--output", one}, {"--partitions", "3", "--output", three}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("fit", "--family", "student-t", "--covariance",
+                    "diag", "--input", data, "--k", "3", "--tol", "1e-9", "--max-iter", "1000", "--n-init", "2"));
+            args.addAll(List.of(extra));
+            assertEquals(0, MainTest.run(err, args.toArray(String[]::new)), err.toString());
+        }
+        var conf = SparkTestSession.get().sparkContext().hadoopConfiguration();
+        MixtureModel m = ModelStore.load(conf, one);
+        MixtureModel m3 = ModelStore.load(conf, three);
+        assertEquals(Family.STUDENT_T, m.family());
+        assertEquals(m.summary().avgLogLikelihood(), m3.summary().avgLogLikelihood(),
+                1e-9 * Math.abs(m.summary().avgLogLikelihood()));
+        JsonNode saved = JSON.readTree(Path.of(one, "model.json").toFile());
+        assertEquals("student-t", saved.get("family").asText());
+        assertEquals("diag", saved.get("covarianceType").asText());
+        assertEquals(3, saved.get("params").get("dof").size());
+        // (k − 1) + k·d locations + k·d scales + k degrees of freedom.
+        double n = m.summary().totalWeight();
+        assertEquals(-2 * m.summary().avgLogLikelihood() * n + (2 + 12 + 12 + 3) * Math.log(n),
+                saved.get("summary").get("bic").asDouble(), 1e-9 * n);
+
+        // Each planted location within 5 standard errors: a component of weight w has about 0.9·w·rows
+        // observations of a feature, and the t location's maximum-likelihood estimate has variance
+        // σ²·(ν + d + 2)/(ν + d)/(0.9·w·rows) ≤ 1.3·σ²/(0.9·w·rows) for ν ≥ 3, d ≥ 4 (its Fisher information).
+        JsonNode truth = JSON.readTree(Path.of(data + ".truth.json").toFile());
+        dev.mixem.family.studentt.StudentTParams p = (dev.mixem.family.studentt.StudentTParams) m.params();
+        List<double[]> fitted = List.of(p.gaussian().mean(0), p.gaussian().mean(1), p.gaussian().mean(2));
+        double[] fittedDof = new double[3];
+        for (int t = 0; t < 3; t++) {
+            double w = truth.get("weights").get(t).asDouble();
+            double[] mu = numbers(truth.get("means").get(t));
+            int best = closest(mu, fitted);
+            fittedDof[t] = p.dof(best);
+            for (int j = 0; j < 4; j++) {
+                double var = truth.get("variances").get(t).get(j).asDouble();
+                double se = Math.sqrt(1.3 * var / (0.9 * w * rows));
+                assertEquals(mu[j], fitted.get(best)[j], 5 * se, "component " + t + ", feature " + j);
+            }
+        }
+        // The planted ν = 3 component is fitted with heavier tails than the planted ν = 12 one.
+        assertTrue(fittedDof[0] < fittedDof[2], "degrees of freedom " + java.util.Arrays.toString(fittedDof));
+
+        // predict --impute fills a missing cell with Σ_c r_c μ_c (the t's conditional mean is the Gaussian one).
+        String pred = dir.resolve("t-pred").toString();
+        assertEquals(0, MainTest.run(err, "predict", "--model", one, "--input", data, "--impute", "--output", pred),
+                err.toString());
+        Row r = SparkTestSession.get().read().parquet(pred).filter("x0 is null").first();
+        double imputed = ((org.apache.spark.ml.linalg.Vector) r.getAs("imputed")).apply(0);
+        double lo = Math.min(fitted.get(0)[0], Math.min(fitted.get(1)[0], fitted.get(2)[0]));
+        double hi = Math.max(fitted.get(0)[0], Math.max(fitted.get(1)[0], fitted.get(2)[0]));
+        assertTrue(imputed >= lo - 1e-12 && imputed <= hi + 1e-12, "imputed " + imputed);
+
+        String report = dir.resolve("t-compare").toString();
+        assertEquals(0, MainTest.run(err, "compare", "--family", "student-t", "--covariance", "diag", "--input", data,
+                "--k", "3", "--methods", "em,adam,lbfgs", "--budget-passes", "5", "--output", report), err.toString());
+        JsonNode cmp = JSON.readTree(Path.of(report, "compare.json").toFile());
+        assertEquals("student-t", cmp.get("data").get("family").asText());
+        for (JsonNode method : cmp.get("methods")) {
+            assertTrue(method.get("constraintsHeld").asBoolean(), method.toString());
+        }
+    }
+
     @Test
     void bernoulliThroughTheCommands() throws Exception {
         generateAndFit("bernoulli", 30_000);

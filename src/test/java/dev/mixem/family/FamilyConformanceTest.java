@@ -9,6 +9,7 @@ import dev.mixem.family.gaussian.GaussianFamily;
 import dev.mixem.family.independent.Categories;
 import dev.mixem.family.independent.IndependentFamily;
 import dev.mixem.family.independent.Link;
+import dev.mixem.family.studentt.StudentTFamily;
 import dev.mixem.fit.Checkpointer;
 import dev.mixem.fit.EmFitter;
 import dev.mixem.fit.FitListener;
@@ -75,6 +76,10 @@ public class FamilyConformanceTest {
             // mixture that must be recovered has 30 features (see aPlantedMixtureIsRecovered).
             cases.add(new Case<>(l.family(), d -> f, 30));
         }
+        for (CovarianceType t : CovarianceType.WITHOUT_FACTORS) {
+            cases.add(new Case<>("student-t " + t.serializedName(), StudentTFamily.of(t, 0)));
+        }
+        cases.add(new Case<>("student-t full, dof 4", StudentTFamily.of(CovarianceType.FULL, 4)));
         // Variables of 3 levels (and one or two of 2 to make up d), 40 of them for the planted mixture.
         cases.add(new Case<>("categorical", d -> IndependentFamily.categorical(categories(d), 0), 120));
         return cases.stream();
@@ -403,6 +408,10 @@ public class FamilyConformanceTest {
 
     /** The configuration with the case's covariance structure (FitConfig names one for every family today). */
     private static FitConfig structured(Case<?, ?> c, FitConfig cfg) {
+        if (c.family(3) instanceof StudentTFamily t) {
+            return cfg.withCovariance(t.covarianceType(), cfg.regCovar()).withFamily(dev.mixem.config.Family.STUDENT_T, 0)
+                    .withDof(t.fixedDof());
+        }
         if (!(c.family(3) instanceof GaussianFamily g)) {
             return cfg;
         }

@@ -204,6 +204,23 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         return gemm() ? new DiagGemmKernel(this, true) : new MissingDiagKernel(this);
     }
 
+    /**
+     * The kernel a Gaussian scale mixture (Student-t) builds on: the complete-row kernel of the structure, or
+     * for blocks with missing cells the exact per-row missing-cell kernels (conditional Gaussians for full and
+     * tied, independent features for diag and spherical). Not for the factor structure.
+     */
+    public ScaleMixtureKernel scaleMixtureKernel(boolean missing) {
+        if (type == CovarianceType.FACTOR) {
+            throw new IllegalArgumentException("the factor structure has no scale-mixture kernel");
+        }
+        if (!missing) {
+            // Tied's own kernel pools y yᵀ by row weight, since Gaussian responsibilities add up to it.
+            return new ScaleMixtureKernel.Complete(type == CovarianceType.TIED ? new TiedKernel(this, true, true)
+                    : completeKernel(), this);
+        }
+        return matrix ? new MissingFullKernel(this) : new MissingDiagKernel(this, true);
+    }
+
     /** Diag, spherical and factor: whether the GEMM-shaped kernels serve these parameters (decided once per scorer). */
     private boolean gemm() {
         if (gemm == null) {

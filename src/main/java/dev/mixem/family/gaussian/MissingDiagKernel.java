@@ -11,7 +11,7 @@ import java.util.Arrays;
  * its observed mask, and a missing cell has conditional mean μ and variance σ²: its expected deviation is 0
  * and its expected squared deviation σ². The whole block is one chunk, in input order.
  */
-final class MissingDiagKernel implements ChunkKernel<GaussianStats>, GaussianImputer.Imputing {
+final class MissingDiagKernel implements ScaleMixtureKernel, GaussianImputer.Imputing {
     private final GaussianScorer s;
     private final int k;
     private final int d;
@@ -20,9 +20,22 @@ final class MissingDiagKernel implements ChunkKernel<GaussianStats>, GaussianImp
     /** The block with missing cells as 0, and 1.0 where observed, 0.0 where missing. */
     private double[] xz;
     private double[] mask;
+    /** As a scale-mixture kernel: each row's log w_c - ½ Σ_observed (log 2π + log σ²) ([i + c*n]) and d_o. */
+    private final boolean constants;
+    private double[] rowConst;
+    private int[] rowObserved;
+    private int currentRows;
+    /** The conditional covariances' weights of the next accumulate (null: the responsibilities). */
+    private double[] condWeights;
 
     MissingDiagKernel(GaussianScorer s) {
+        this(s, false);
+    }
+
+    /** @param constants whether to keep each row's constant and observed count (a scale mixture's kernel) */
+    MissingDiagKernel(GaussianScorer s, boolean constants) {
         this.s = s;
+        this.constants = constants;
         this.k = s.k;
         this.d = s.d;
         this.logVar = new double[k * d];
@@ -66,6 +79,66 @@ final class MissingDiagKernel implements ChunkKernel<GaussianStats>, GaussianImp
                 out[base + i] = lw - 0.5 * out[base + i];
             }
         }
+        if (constants) {
+            rowConstants(n);
+        }
+    }
+
+    /** Each row's constant log w_c - ½ Σ_observed (log 2π + log σ²_cj) and observed count, from the mask. */
+    private void rowConstants(int n) {
+        if (rowConst == null || rowConst.length < n * k) {
+            rowConst = new double[n * k];
+            rowObserved = new int[n];
+        }
+        currentRows = n;
+        java.util.Arrays.fill(rowObserved, 0, n, 0);
+        for (int j = 0; j < d; j++) {
+            int col = j * n;
+            for (int i = 0; i < n; i++) {
+                rowObserved[i] += (int) mask[col + i];
+            }
+        }
+        for (int c = 0; c < k; c++) {
+            int base = c * n;
+            java.util.Arrays.fill(rowConst, base, base + n, 0.0);
+            for (int j = 0; j < d; j++) {
+                int col = j * n;
+                double constant = MissingPatterns.LOG_2PI + logVar[c * d + j];
+                for (int i = 0; i < n; i++) {
+                    rowConst[base + i] += mask[col + i] * constant;
+                }
+            }
+            double lw = s.logWeights[c];
+            for (int i = 0; i < n; i++) {
+                rowConst[base + i] = lw - 0.5 * rowConst[base + i];
+            }
+        }
+    }
+
+    @Override
+    public int observed(int pos) {
+        return rowObserved[pos];
+    }
+
+    @Override
+    public double logConst(int pos, int c) {
+        return rowConst[pos + c * currentRows];
+    }
+
+    /** Input order is the kernel's order. */
+    @Override
+    public int observedInput(int i) {
+        return observed(i);
+    }
+
+    @Override
+    public double logConstInput(int i, int c) {
+        return logConst(i, c);
+    }
+
+    @Override
+    public void conditionalWeights(double[] w) {
+        condWeights = w;
     }
 
     /** Diag: the block's values with missing cells as 0 ({@code xz}) and the observed mask, 1 or 0. */
@@ -96,22 +169,29 @@ final class MissingDiagKernel implements ChunkKernel<GaussianStats>, GaussianImp
                 continue;
             }
             into.resp[c] += nk;
+            // The missing cells' conditional variance σ², weighted by the responsibilities or, for a scale
+            // mixture, by its conditional weights: Σ_i cw_i (1 - mask_ij) σ².
+            double[] cw = condWeights == null ? resp : condWeights;
+            double nkCond = 0;
+            for (int i = 0; i < n; i++) {
+                nkCond += cw[base + i];
+            }
             for (int j = 0; j < d; j++) {
                 int col = j * n;
                 double mu = s.means[c * d + j];
                 double variance = s.covariances[c * d + j];
                 double f = 0;
                 double sq = 0;
-                double observedResp = 0;
+                double observedCond = 0;
                 for (int i = 0; i < n; i++) {
                     double r = resp[base + i] * mask[col + i];
                     double t = xz[col + i] - mu;
                     f += r * t;
                     sq += r * t * t;
-                    observedResp += r;
+                    observedCond += cw[base + i] * mask[col + i];
                 }
                 into.first[c * d + j] += f;
-                into.second[c * d + j] += sq + (nk - observedResp) * variance;
+                into.second[c * d + j] += sq + (nkCond - observedCond) * variance;
             }
         }
     }

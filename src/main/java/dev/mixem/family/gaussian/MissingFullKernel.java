@@ -26,7 +26,7 @@ import java.util.Arrays;
  * mapped to x̂ - μ with loops that run down the group's rows, like the complete-data kernels. The whole block
  * is one chunk, in the grouped order.
  */
-final class MissingFullKernel implements ChunkKernel<GaussianStats>, GaussianImputer.Imputing {
+final class MissingFullKernel implements ScaleMixtureKernel, GaussianImputer.Imputing {
     /**
      * From this dimension on, a pattern with fewer missing than observed cells is factored through the
      * precision (O(nm³)) rather than Σ_oo (O(no³)): in many dimensions, patterns seldom repeat and the
@@ -58,6 +58,8 @@ final class MissingFullKernel implements ChunkKernel<GaussianStats>, GaussianImp
     private final double[] firstAcc;
     /** A row's missing-cell workspace (impute's precision route). */
     private final double[] rowScratch;
+    /** The conditional covariances' weights of the next accumulate (null: the responsibilities). */
+    private double[] condWeights;
 
     MissingFullKernel(GaussianScorer s) {
         this(s, PRECISION_ROUTE_MIN_DIM);
@@ -119,6 +121,31 @@ final class MissingFullKernel implements ChunkKernel<GaussianStats>, GaussianImp
     @Override
     public void accumulate(RowBlock b, int r0, int m, double[] resp, GaussianStats into) {
         addFull(b, resp, into);
+    }
+
+    @Override
+    public int observed(int pos) {
+        return patterns.rowPattern[patterns.order[pos]].obs.length;
+    }
+
+    @Override
+    public double logConst(int pos, int c) {
+        return patterns.rowPattern[patterns.order[pos]].logConst[c];
+    }
+
+    @Override
+    public int observedInput(int i) {
+        return patterns.rowPattern[i].obs.length;
+    }
+
+    @Override
+    public double logConstInput(int i, int c) {
+        return patterns.rowPattern[i].logConst[c];
+    }
+
+    @Override
+    public void conditionalWeights(double[] w) {
+        condWeights = w;
     }
 
     @Override
@@ -284,6 +311,13 @@ final class MissingFullKernel implements ChunkKernel<GaussianStats>, GaussianImp
                     groupResp += wr;
                     sr[i] = Math.sqrt(wr);
                 }
+                double groupCond = groupResp;
+                if (condWeights != null) {
+                    groupCond = 0;
+                    for (int i = 0; i < m; i++) {
+                        groupCond += condWeights[c * n + g0 + i];
+                    }
+                }
                 nk += groupResp;
                 centreObserved(p, c, g0, m, n, zb);
                 for (int t = 0; t < no; t++) {
@@ -327,11 +361,11 @@ final class MissingFullKernel implements ChunkKernel<GaussianStats>, GaussianImp
                     }
                     firstAcc[j] += f;
                 }
-                if (nm > 0 && groupResp != 0) {
+                if (nm > 0 && groupCond != 0) {
                     int co = c * nm * nm;
                     for (int bb = 0; bb < nm; bb++) {
                         for (int a = bb; a < nm; a++) {
-                            into.second[so + p.mis[a] + p.mis[bb] * d] += groupResp * p.cond[co + a + bb * nm];
+                            into.second[so + p.mis[a] + p.mis[bb] * d] += groupCond * p.cond[co + a + bb * nm];
                         }
                     }
                 }

@@ -49,14 +49,24 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
     private final double[] coef;
     private final double[] origin;
     private double[] scores;
+    private final boolean responsibilityTotals;
 
     TiedKernel(GaussianScorer s) {
-        this(s, true);
+        this(s, true, false);
     }
 
     /** {@code allowGemm} false: the distance loops whatever the JVM (for tests). */
     TiedKernel(GaussianScorer s, boolean allowGemm) {
+        this(s, allowGemm, false);
+    }
+
+    /**
+     * @param responsibilityTotals weight each row's pooled y yᵀ by Σ_c r_ic rather than by its row weight: a
+     *                             scale mixture's responsibilities τ·u do not add up to the row weight
+     */
+    TiedKernel(GaussianScorer s, boolean allowGemm, boolean responsibilityTotals) {
         this.s = s;
+        this.responsibilityTotals = responsibilityTotals;
         this.k = s.k;
         this.d = s.d;
         this.chunkRows = Math.max(16, Math.min(1024, (1 << 17) / (d + k + 1)));
@@ -186,7 +196,21 @@ final class TiedKernel implements ChunkKernel<GaussianStats> {
             kernels.gemvTransposed(m, d, whitened, 0, resp, base, t, c * d);
         }
         // Σ w y yᵀ: Σ_c r_ic = 1, so one syrk serves every component.
-        if (b.weights != null) {
+        if (responsibilityTotals) {
+            for (int i = 0; i < m; i++) {
+                double total = 0;
+                for (int c = 0; c < k; c++) {
+                    total += resp[c * m + i];
+                }
+                rootWeights[i] = Math.sqrt(total);
+            }
+            for (int j = 0; j < d; j++) {
+                int col = j * m;
+                for (int i = 0; i < m; i++) {
+                    whitened[col + i] *= rootWeights[i];
+                }
+            }
+        } else if (b.weights != null) {
             for (int i = 0; i < m; i++) {
                 rootWeights[i] = Math.sqrt(b.weights[r0 + i]);
             }

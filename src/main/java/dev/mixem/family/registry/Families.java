@@ -11,6 +11,7 @@ import dev.mixem.family.gaussian.GaussianCodec;
 import dev.mixem.family.gaussian.GaussianFamily;
 import dev.mixem.family.independent.IndependentFamily;
 import dev.mixem.family.independent.Link;
+import dev.mixem.family.studentt.StudentTFamily;
 import dev.mixem.stats.MixtureStats;
 
 /** The families mixem fits, by configuration and by their name in {@code model.json}. */
@@ -26,6 +27,7 @@ public final class Families {
             case POISSON -> IndependentFamily.of(Link.POISSON);
             case CATEGORICAL -> throw new IllegalArgumentException("the categorical family needs its variables'"
                     + " levels, which the data gives: of(cfg, categories)");
+            case STUDENT_T -> StudentTFamily.of(cfg.covarianceType(), cfg.dof());
         };
     }
 
@@ -47,6 +49,7 @@ public final class Families {
             case BERNOULLI -> IndependentFamily.codec(Link.BERNOULLI);
             case POISSON -> IndependentFamily.codec(Link.POISSON);
             case CATEGORICAL -> IndependentFamily.codec(Link.CATEGORICAL);
+            case STUDENT_T -> StudentTFamily.paramsCodec();
         };
     }
 
