@@ -249,6 +249,36 @@ class GaussianMixtureEstimatorTest {
         assertTrue(e.getMessage().contains("is not 0 or 1"), e.getMessage());
     }
 
+    /** family student-t: the same EM as the library's (diag scales), ν per component in the model. */
+    @Test
+    void studentTThroughTheEstimator() throws Exception {
+        var f = dev.mixem.family.studentt.StudentTFamily.of(dev.mixem.config.CovarianceType.DIAG, 0);
+        var truth = f.planted(2, 3, 4.0, 3);
+        var sampler = f.sampler(truth);
+        SplittableRandom rng = new SplittableRandom(4);
+        List<Row> rows = new ArrayList<>();
+        double[][] x = new double[3000][3];
+        for (double[] r : x) {
+            sampler.draw(rng, r);
+            rows.add(RowFactory.create(Vectors.dense(r)));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("features", SQLDataTypes.VectorType()));
+        GaussianMixtureModel m = new GaussianMixture().setFamily("student-t").setCovarianceType("diag").setK(2)
+                .setSeed(1).setTol(1e-6).setMaxIter(500).fit(df);
+        assertEquals(dev.mixem.config.Family.STUDENT_T, m.mixemModel().family());
+        var cfg = new dev.mixem.config.FitConfig(2, dev.mixem.config.CovarianceType.DIAG,
+                dev.mixem.config.InitMethod.KMEANS_PLUS_PLUS, 1, 500, 1e-6 / 3000, 1e-6, 1)
+                .withFamily(dev.mixem.config.Family.STUDENT_T, 0);
+        var direct = new dev.mixem.fit.EmFitter(dev.mixem.fit.FitListener.NONE).fit(f,
+                dev.mixem.source.LocalBlockSource.of(x, null, 1000), cfg, dev.mixem.fit.Checkpointer.none());
+        // The same EM up to the order of summation (blocks and partitions): 1e-9 relative.
+        assertEquals(direct.avgLogLikelihood(), m.summary().logLikelihood() / 3000,
+                1e-9 * Math.abs(direct.avgLogLikelihood()));
+        var fitted = (dev.mixem.family.studentt.StudentTParams) m.mixemModel().params();
+        assertEquals(2, fitted.dof().length);
+        assertThrows(IllegalArgumentException.class, m::gaussians);
+    }
+
     @Test
     void factorAnalyzersThroughTheEstimator() throws Exception {
         List<Row> out = new ArrayList<>();
