@@ -147,10 +147,12 @@ final class CompareCommand implements Callable<Integer> {
         InputReader.Loaded in = FitJob.forFamily(InputReader.read(spark, spec), cfg,
                 dev.mixem.config.InvalidPolicy.FAIL);
         int d = in.extractor().dim();
-        FitJob.preflight(spark, in, cfg, spec.partitions(), SparkBlockSource.defaultBlockRows(d),
-                dev.mixem.job.SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat()));
-        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), spec.partitions(),
-                SparkBlockSource.defaultBlockRows(d))) {
+        boolean sparse = FitJob.sparseInput(in, cfg);
+        int blockRows = FitJob.blockRows(d, sparse, null);
+        FitJob.preflight(spark, in, cfg, spec.partitions(), blockRows,
+                dev.mixem.job.SparkResources.estimateRows(spark, in.frame(), spec.effectiveFormat()), sparse);
+        try (SparkBlockSource src = FitJob.load(spark, in, sparse, spec.partitions(), blockRows,
+                dev.mixem.config.InvalidPolicy.FAIL, dev.mixem.config.MissingPolicy.MARGINALIZE)) {
             src.requireObservedFeatures(in.extractor().featureNames());
             if (cfg.family().hasCovariance()) {
                 FitJob.requireModestMagnitudes(src.maxAbs(), in.extractor().featureNames());

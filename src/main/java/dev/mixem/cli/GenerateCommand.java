@@ -40,8 +40,14 @@ final class GenerateCommand implements Callable<Integer> {
             + " output is replaced: a directory holding files other than Spark's part files is never deleted.")
     boolean overwrite;
 
-    @Option(names = "--format", description = "csv or parquet (default: from the extension, else csv).")
+    @Option(names = "--format", description = "csv, parquet or libsvm (default: from the extension, else csv)."
+            + " libsvm writes a sparse planted mixture (--family bernoulli or poisson) of about --nonzeros non-zero"
+            + " cells a row.")
     String format;
+
+    @Option(names = "--nonzeros", defaultValue = "50", paramLabel = "Z",
+            description = "With --format libsvm: about Z non-zero cells a row (default: ${DEFAULT-VALUE}).")
+    double nonZeros;
 
     @Option(names = "--partitions", defaultValue = "0",
             description = "Output partitions (default: one per 1M rows, at least Spark's default parallelism).")
@@ -122,16 +128,35 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("separation must be > 0");
             }
             fmt = format != null ? format.toLowerCase(Locale.ROOT)
-                    : output.toLowerCase(Locale.ROOT).replaceAll("/+$", "").endsWith(".parquet") ? "parquet" : "csv";
-            if (!fmt.equals("csv") && !fmt.equals("parquet")) {
-                throw new IllegalArgumentException("generate writes csv or parquet, not " + format);
+                    : output.toLowerCase(Locale.ROOT).replaceAll("/+$", "").endsWith(".parquet") ? "parquet"
+                    : output.toLowerCase(Locale.ROOT).replaceAll("/+$", "").matches(".*\\.(libsvm|svm)$") ? "libsvm" : "csv";
+            if (!fmt.equals("csv") && !fmt.equals("parquet") && !fmt.equals("libsvm")) {
+                throw new IllegalArgumentException("generate writes csv, parquet or libsvm, not " + format);
+            }
+            if (fmt.equals("libsvm") && family != dev.mixem.config.Family.BERNOULLI
+                    && family != dev.mixem.config.Family.POISSON) {
+                throw new IllegalArgumentException("--format libsvm writes sparse bernoulli or poisson mixtures"
+                        + " (--family bernoulli or poisson)");
+            }
+            if (fmt.equals("libsvm") && missingFraction > 0) {
+                throw new IllegalArgumentException("--format libsvm writes sparse rows, which have no missing cells");
+            }
+            if (!fmt.equals("libsvm") && spec.commandLine().getParseResult().hasMatchedOption("--nonzeros")) {
+                throw new IllegalArgumentException("--nonzeros applies to --format libsvm only");
+            }
+            if (!(nonZeros >= 1)) {
+                throw new IllegalArgumentException("--nonzeros must be at least 1");
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         SparkSession spark = Spark.session("generate");
         try {
-            if (family == dev.mixem.config.Family.GAUSSIAN) {
+            if (fmt.equals("libsvm")) {
+                writeSparse(spark, dev.mixem.bench.SparseGenerator.truth(family == dev.mixem.config.Family.BERNOULLI
+                                ? dev.mixem.family.independent.Link.BERNOULLI : dev.mixem.family.independent.Link.POISSON,
+                        k, dim, nonZeros, seed), rows, seed, output, partitions, nonZeros, overwrite);
+            } else if (family == dev.mixem.config.Family.GAUSSIAN) {
                 write(spark, type, factors, rows, dim, k, seed, output, fmt, partitions, separation, missingFraction,
                         overwrite);
             } else if (family == dev.mixem.config.Family.CATEGORICAL) {
@@ -181,6 +206,25 @@ final class GenerateCommand implements Callable<Integer> {
         GaussianParams truth = Generator.truth(type, factors, k, dim, separation, seed);
         write(spark, truth, rows, seed, output, fmt, partitionsOpt, separation, missingFraction, overwrite);
         return truth;
+    }
+
+    /** Rows of a sparse planted mixture as LibSVM (label: the component) and its truth file. */
+    static void writeSparse(SparkSession spark, dev.mixem.family.independent.IndependentParams truth, long rows,
+                            long seed, String output, int partitionsOpt, double nonZeros, boolean overwrite) {
+        var conf = spark.sparkContext().hadoopConfiguration();
+        Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
+        String truthPath = data.path() + ".truth.json";
+        Outputs.Target truthFile = Outputs.claim(conf, truthPath, Outputs.Kind.FILE, overwrite);
+        int partitions = partitionsOpt > 0 ? partitionsOpt
+                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
+        partitions = (int) Math.min(partitions, rows);
+        spark.sparkContext().setJobDescription("mixem: generate " + rows + " sparse rows");
+        var frame = dev.mixem.bench.SparseGenerator.frame(spark, truth, rows, partitions, seed);
+        data.write(tmp -> frame.write().mode(SaveMode.ErrorIfExists).format("libsvm").save(tmp));
+        truthFile.writeString(Generator.truthJson(truth, rows, nonZeros, seed));
+        System.out.printf(Locale.ROOT, "wrote %d sparse rows x %d features (%d components, about %.0f non-zeros a"
+                        + " row) to %s (libsvm, %d partitions); truth in %s%n", rows, truth.dim(), truth.k(), nonZeros,
+                output, partitions, truthPath);
     }
 
     /** Rows of the given true mixture (any family) and its truth file. */

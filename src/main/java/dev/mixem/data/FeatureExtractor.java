@@ -267,6 +267,87 @@ public final class FeatureExtractor implements Serializable {
         }
     }
 
+    /** Whether the features come from a vector column (the only input that can be read sparse). */
+    public boolean fromVector() {
+        return vectorCol >= 0 && categories == null;
+    }
+
+    /**
+     * A row of a vector column in sparse form, without its zeros: {@code [weight, nnz, column..., value...]}
+     * (columns ascending; the weight is 1 without a weight column). Values are checked as {@link #extract}
+     * checks them; a sparse row has no missing cells, so a NaN is an error (reason {@code nan}) and a missing
+     * vector too.
+     */
+    public double[] extractSparse(Row row, Locator loc) {
+        if (!fromVector()) {
+            throw new IllegalStateException("sparse rows come from a vector column");
+        }
+        loc.advance(fileCol >= 0 ? row.getString(fileCol) : null,
+                blockStartCol >= 0 && !row.isNullAt(blockStartCol) ? row.getLong(blockStartCol) : -1);
+        if (corruptCol >= 0 && !row.isNullAt(corruptCol)) {
+            throw new InvalidInputException(InvalidInputException.Reason.MALFORMED_ROW, loc.describe()
+                    + ": malformed row (the header has " + headerWidth + " fields): '"
+                    + abbreviate(row.getString(corruptCol)) + "'");
+        }
+        if (row.isNullAt(vectorCol)) {
+            throw new InvalidInputException(InvalidInputException.Reason.MISSING_VALUE, loc.describe()
+                    + ", column '" + names[0] + "': missing vector (sparse input has no missing cells)");
+        }
+        Vector v = (Vector) row.get(vectorCol);
+        if (v.size() != dim) {
+            throw new InvalidInputException(InvalidInputException.Reason.WRONG_VECTOR_SIZE, loc.describe()
+                    + ", column '" + names[0] + "': vector of size " + v.size() + ", expected " + dim);
+        }
+        int[] idx;
+        double[] vals;
+        if (v instanceof org.apache.spark.ml.linalg.SparseVector sv) {
+            idx = sv.indices();
+            vals = sv.values();
+        } else {
+            vals = v.toArray();
+            idx = null;
+        }
+        int len = vals.length;
+        int nnz = 0;
+        for (double x : vals) {
+            nnz += x != 0 ? 1 : 0;
+        }
+        double[] out = new double[2 + 2 * nnz];
+        out[1] = nnz;
+        int t = 0;
+        int prev = -1;
+        for (int e = 0; e < len; e++) {
+            double x = vals[e];
+            int j = idx == null ? e : idx[e];
+            if (j <= prev) {
+                throw new InvalidInputException(InvalidInputException.Reason.MALFORMED_ROW, loc.describe()
+                        + ", column '" + names[0] + "': sparse vector indices not ascending at " + j);
+            }
+            prev = j;
+            if (x == 0) {
+                continue;
+            }
+            String name = names[0] + "[" + j + "]";
+            checkFinite(x, loc, name);
+            if (domain != dev.mixem.config.Family.Domain.REAL) {
+                checkDomain(x, loc, name);
+            }
+            out[2 + t] = j;
+            out[2 + nnz + t] = x;
+            t++;
+        }
+        out[0] = 1.0;
+        if (weightCol >= 0) {
+            double w = cell(row, weightCol, weightIsString, weightName, loc, false);
+            if (w < 0) {
+                throw new InvalidInputException(InvalidInputException.Reason.NEGATIVE_WEIGHT, loc.describe()
+                        + ", weight column '" + weightName + "': negative weight " + w);
+            }
+            out[0] = w;
+        }
+        return out;
+    }
+
     private static double cell(Row row, int col, boolean isString, String name, Locator loc, boolean allowMissing) {
         if (row.isNullAt(col)) {
             if (allowMissing) {

@@ -49,10 +49,12 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
     private final long rowsWithMissing;
     private final double[] observedSum;
     private final double[] observedWeight;
+    /** Whether the blocks are sparse (rows kept without their zeros). */
+    private final boolean sparse;
 
     private SparkBlockSource(SparkSession spark, JavaRDD<RowBlock> blocks, int dim, long rows, double totalWeight,
                              long[] offsets, double[] maxAbs, long[] skipped, long missingCells,
-                             long rowsWithMissing, double[] observedSum, double[] observedWeight) {
+                             long rowsWithMissing, double[] observedSum, double[] observedWeight, boolean sparse) {
         this.spark = spark;
         this.blocks = blocks;
         this.dim = dim;
@@ -65,6 +67,119 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
         this.rowsWithMissing = rowsWithMissing;
         this.observedSum = observedSum;
         this.observedWeight = observedWeight;
+        this.sparse = sparse;
+    }
+
+    /** Rows per sparse block: their non-zeros, not the dimension, set a block's size. */
+    public static final int SPARSE_BLOCK_ROWS = 8192;
+
+    @Override
+    public boolean sparse() {
+        return sparse;
+    }
+
+    /**
+     * Loads the rows of a vector column (LibSVM, Spark ML vectors) in sparse blocks, without their zeros:
+     * {@link #load(SparkSession, Dataset, FeatureExtractor, int, int, InvalidPolicy, MissingPolicy)} for the
+     * families whose kernels read sparse blocks. A sparse row has no missing cells.
+     */
+    public static SparkBlockSource loadSparse(SparkSession spark, Dataset<Row> frame, FeatureExtractor ex,
+                                              int partitions, int blockRows, InvalidPolicy policy) {
+        boolean skip = policy == InvalidPolicy.SKIP;
+        JavaRDD<double[]> parsed = frame.javaRDD().mapPartitionsWithIndex(
+                (p, it) -> parseSparse(ex, p, it, skip), true);
+        if (partitions > 0) {
+            parsed = spreadInOrder(parsed, partitions);
+        }
+        int d = ex.dim();
+        boolean weighted = ex.weighted();
+        int reasons = InvalidInputException.Reason.values().length;
+        JavaRDD<RowBlock> blocks = parsed.mapPartitions(it -> toSparseBlocks(it, d, weighted, blockRows, reasons));
+        return cache(spark, blocks, d, "input " + frame.inputFiles().length + " file(s), sparse");
+    }
+
+    /** Sparse rows ({@link FeatureExtractor#extractSparse}); a skipped row is the marker [-1 - reason]. */
+    private static Iterator<double[]> parseSparse(FeatureExtractor ex, int partition, Iterator<Row> rowsIt,
+                                                  boolean skip) {
+        FeatureExtractor.Locator loc = new FeatureExtractor.Locator(partition);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rowsIt.hasNext();
+            }
+
+            @Override
+            public double[] next() {
+                try {
+                    return ex.extractSparse(rowsIt.next(), loc);
+                } catch (InvalidInputException e) {
+                    if (!skip || e.reason() == null) {
+                        throw e;
+                    }
+                    return new double[]{-1 - e.reason().ordinal()};
+                }
+            }
+        };
+    }
+
+    private static Iterator<RowBlock> toSparseBlocks(Iterator<double[]> it, int d, boolean weighted, int blockRows,
+                                                     int reasons) {
+        return new Iterator<>() {
+            long next = 0;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public RowBlock next() {
+                if (!it.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<double[]> rowsIn = new ArrayList<>();
+                long[] skipped = null;
+                long nnz = 0;
+                while (rowsIn.size() < blockRows && it.hasNext()) {
+                    double[] r = it.next();
+                    if (r.length == 1) {
+                        if (skipped == null) {
+                            skipped = new long[reasons];
+                        }
+                        skipped[(int) (-1 - r[0])]++;
+                        continue;
+                    }
+                    rowsIn.add(r);
+                    nnz += (long) r[1];
+                }
+                if (nnz > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("a block of " + rowsIn.size() + " sparse rows holds " + nnz
+                            + " non-zeros; lower --block-rows");
+                }
+                int n = rowsIn.size();
+                int[] start = new int[n + 1];
+                int[] cols = new int[(int) nnz];
+                double[] nz = new double[(int) nnz];
+                double[] w = weighted ? new double[n] : null;
+                int t = 0;
+                for (int i = 0; i < n; i++) {
+                    double[] r = rowsIn.get(i);
+                    int m = (int) r[1];
+                    for (int e = 0; e < m; e++) {
+                        cols[t + e] = (int) r[2 + e];
+                        nz[t + e] = r[2 + m + e];
+                    }
+                    t += m;
+                    start[i + 1] = t;
+                    if (weighted) {
+                        w[i] = r[0];
+                    }
+                }
+                RowBlock b = RowBlock.sparse(n, d, next, start, cols, nz, w, skipped);
+                next += n;
+                return b;
+            }
+        };
     }
 
     /** Rows per block: about 64k doubles (512 KiB) a block, between 256 and 8192 rows. */
@@ -123,8 +238,10 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
         long rowsWithMissing = 0;
         double[] observedSum = new double[dim];
         double[] observedWeight = new double[dim];
+        boolean sparse = false;
         for (int p = 0; p < counts.size(); p++) {
             double[] c = counts.get(p);
+            sparse |= c[c.length - 1] != 0;
             offsets[p] = n;
             n += (long) c[0];
             w += c[1];
@@ -153,7 +270,7 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
             throw new InvalidInputException("the row weights sum to " + w + "; at least one must be positive");
         }
         return new SparkBlockSource(spark, blocks, dim, n, w, offsets, maxAbs, skipped, missingCells,
-                rowsWithMissing, observedSum, observedWeight);
+                rowsWithMissing, observedSum, observedWeight, sparse);
     }
 
     public JavaRDD<RowBlock> blocks() {
@@ -314,6 +431,13 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
                 RowBlock b = it.next();
                 for (int i = 0; i < b.rows; i++) {
                     if (fraction >= 1.0 || Seeds.uniform(seed, off[p] + b.firstRow + i) < fraction) {
+                        if (b.isSparse()) {
+                            int from = b.rowStart[i];
+                            int to = b.rowStart[i + 1];
+                            out.add(RowFactory.create(Vectors.sparse(b.dim, Arrays.copyOfRange(b.cols, from, to),
+                                    Arrays.copyOfRange(b.nonZeros, from, to)), b.weight(i)));
+                            continue;
+                        }
                         double[] r = new double[b.dim];
                         b.row(i, r);
                         out.add(RowFactory.create(Vectors.dense(BlockSource.fillRow(r, fill)), b.weight(i)));
@@ -487,20 +611,26 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
 
     /**
      * Per partition: rows, Σ weights, the largest |value| of each feature, rows skipped by reason, missing
-     * cells, rows with a missing cell, then per feature Σ w x and Σ w over its observed cells.
+     * cells, rows with a missing cell, then per feature Σ w x and Σ w over its observed cells, then 1 if a
+     * block is sparse.
      */
     private static Iterator<double[]> count(Iterator<RowBlock> it, int dim, int reasons) {
         int m = 2 + dim + reasons;
-        double[] out = new double[m + 2 + 2 * dim];
+        double[] out = new double[m + 2 + 2 * dim + 1];
         double[] sum = new double[dim];
         double[] weight = new double[dim];
         while (it.hasNext()) {
             RowBlock b = it.next();
+            out[out.length - 1] = b.isSparse() ? 1 : out[out.length - 1];
             out[0] += b.rows;
             for (int i = 0; i < b.rows; i++) {
                 out[1] += b.weight(i);
             }
-            for (int j = 0; j < b.dim; j++) {
+            for (int t = 0; b.isSparse() && t < b.nonZeros.length; t++) {
+                int j = b.cols[t];
+                out[2 + j] = Math.max(out[2 + j], Math.abs(b.nonZeros[t]));
+            }
+            for (int j = 0; !b.isSparse() && j < b.dim; j++) {
                 double mx = out[2 + j];
                 for (int i = 0; i < b.rows; i++) {
                     double v = Math.abs(b.values[i + j * b.rows]);

@@ -34,6 +34,7 @@ public final class EStep<S extends MixtureStats<S>> {
     private final BlockKernels kernels;
     private ChunkKernel<S> complete;
     private ChunkKernel<S> missing;
+    private ChunkKernel<S> sparse;
     private int capacity;
     private double[] logp;
     private double[] rowLse;
@@ -53,6 +54,12 @@ public final class EStep<S extends MixtureStats<S>> {
 
     /** The kernel for this block: the missing-cell kernel when it has missing cells. */
     private ChunkKernel<S> kernel(RowBlock b) {
+        if (b.isSparse()) {
+            if (sparse == null) {
+                sparse = scorer.sparseKernel();
+            }
+            return sparse;
+        }
         if (b.missing > 0) {
             if (missing == null) {
                 missing = scorer.missingKernel();

@@ -31,4 +31,15 @@ public interface MixtureScorer<S extends MixtureStats<S>> extends Serializable {
 
     /** A new imputer (with its own scratch) of missing cells under these parameters. */
     Imputer imputer();
+
+    /**
+     * A new kernel (with its own scratch) for sparse blocks ({@link dev.mixem.math.RowBlock#isSparse()}):
+     * O(non-zeros · k) per block beyond a per-component score of the all-zero row. Only families whose
+     * features are independent given the component have one.
+     *
+     * @throws UnsupportedOperationException for the others
+     */
+    default ChunkKernel<S> sparseKernel() {
+        throw new UnsupportedOperationException("this family reads dense rows only");
+    }
 }

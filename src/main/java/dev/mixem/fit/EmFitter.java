@@ -43,7 +43,10 @@ public final class EmFitter {
     public static <P extends MixtureParams, S extends MixtureStats<S>> Initialization<P> initialization(
             MixtureFamily<P, S> family) {
         if (family instanceof GaussianFamily) {
-            Initialization<GaussianParams> g = Initializer::initialize;
+            // Sparse blocks: the generic route, through the family's sparse kernel.
+            Initialization<GaussianParams> g = (source, cfg, seed, restart) -> source.sparse()
+                    ? Initializer.initialize((GaussianFamily) family, source, cfg, seed, restart)
+                    : Initializer.initialize(source, cfg, seed, restart);
             return (Initialization<P>) (Initialization<?>) g;
         }
         return (source, cfg, seed, restart) -> Initializer.initialize(family, source, cfg, seed, restart);

@@ -37,6 +37,7 @@ public final class HardAssignPass<S extends MixtureStats<S>> implements BlockPas
         return new Accumulator<>() {
             private ChunkKernel<S> complete;
             private ChunkKernel<S> missing;
+            private ChunkKernel<S> sparse;
             private double[] logp = new double[0];
 
             @Override
@@ -47,7 +48,9 @@ public final class HardAssignPass<S extends MixtureStats<S>> implements BlockPas
                 }
                 int[] nearest = assigner.assign(b);
                 ChunkKernel<S> kernel;
-                if (b.missing > 0) {
+                if (b.isSparse()) {
+                    kernel = sparse == null ? sparse = scorer.sparseKernel() : sparse;
+                } else if (b.missing > 0) {
                     kernel = missing == null ? missing = scorer.missingKernel() : missing;
                 } else {
                     kernel = complete == null ? complete = scorer.completeKernel() : complete;

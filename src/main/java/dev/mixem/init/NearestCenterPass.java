@@ -45,6 +45,8 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
         private final GaussianMoments moments;
         private double[] dist;
         private int[] nearest;
+        /** Sparse blocks: ‖c‖² per center. */
+        private double[] centerNorms;
 
         public Assigner(double[] centers, int k, int d, CovarianceType type) {
             if (centers.length != k * d) {
@@ -100,6 +102,9 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
                 dist = new double[n * k];
                 nearest = new int[n];
             }
+            if (b.isSparse()) {
+                return assignSparse(b, centers, k, d);
+            }
             double[] x = b.values;
             boolean missing = b.missing > 0;
             for (int c = 0; c < k; c++) {
@@ -129,6 +134,37 @@ public final class NearestCenterPass implements BlockPass<GaussianStats> {
                     }
                 }
             }
+            return nearestOf(n, k);
+        }
+
+        /** ‖x − c‖² = ‖c‖² − Σ_nz x (2c − x) for a sparse block: O(nnz·k) beyond the centers' norms. */
+        private int[] assignSparse(RowBlock b, double[] centers, int k, int d) {
+            int n = b.rows;
+            if (centerNorms == null) {
+                centerNorms = new double[k];
+                for (int c = 0; c < k; c++) {
+                    double s = 0;
+                    for (int j = 0; j < d; j++) {
+                        s += centers[c * d + j] * centers[c * d + j];
+                    }
+                    centerNorms[c] = s;
+                }
+            }
+            for (int c = 0; c < k; c++) {
+                int base = c * n;
+                for (int i = 0; i < n; i++) {
+                    double s = centerNorms[c];
+                    for (int t = b.rowStart[i]; t < b.rowStart[i + 1]; t++) {
+                        double x = b.nonZeros[t];
+                        s -= x * (2 * centers[c * d + b.cols[t]] - x);
+                    }
+                    dist[base + i] = s;
+                }
+            }
+            return nearestOf(n, k);
+        }
+
+        private int[] nearestOf(int n, int k) {
             for (int i = 0; i < n; i++) {
                 int best = 0;
                 double bestDist = dist[i];

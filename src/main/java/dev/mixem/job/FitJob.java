@@ -267,13 +267,61 @@ public final class FitJob {
      *
      * @param rowsEstimate the input's rows if known cheaply ({@link SparkResources#estimateRows}), else -1
      */
+    /**
+     * Whether a fit reads its input in sparse blocks, without the zeros: when the features are a vector column
+     * of sparse vectors (LibSVM, Spark ML sparse vectors; judged by the first non-null one) and the family's
+     * features are independent given the component (Bernoulli, Poisson, or Gaussian with diag or spherical
+     * covariance). Everything else is read dense.
+     */
+    public static boolean sparseInput(InputReader.Loaded in, FitConfig cfg) {
+        return sparseInput(in, cfg.family(), cfg.covarianceType());
+    }
+
+    /** {@link #sparseInput(InputReader.Loaded, FitConfig)} for a family and structure. */
+    public static boolean sparseInput(InputReader.Loaded in, Family kind, dev.mixem.config.CovarianceType type) {
+        boolean family = switch (kind) {
+            case BERNOULLI, POISSON -> true;
+            case GAUSSIAN -> type == dev.mixem.config.CovarianceType.DIAG
+                    || type == dev.mixem.config.CovarianceType.SPHERICAL;
+            default -> false;
+        };
+        if (!family || !in.extractor().fromVector() || in.featuresCol() == null) {
+            return false;
+        }
+        List<org.apache.spark.sql.Row> first = in.frame().select(in.featuresCol()).where(org.apache.spark.sql.functions.col(
+                in.featuresCol()).isNotNull()).limit(1).collectAsList();
+        return !first.isEmpty() && first.get(0).get(0) instanceof org.apache.spark.ml.linalg.SparseVector;
+    }
+
+    /** Rows per block: the option, or the default of dense rows of d features, or of sparse rows. */
+    public static int blockRows(int d, boolean sparse, Integer option) {
+        return option != null ? option : sparse ? SparkBlockSource.SPARSE_BLOCK_ROWS : SparkBlockSource.defaultBlockRows(d);
+    }
+
+    /** Caches the input's rows as blocks, sparse or dense. */
+    public static SparkBlockSource load(SparkSession spark, InputReader.Loaded in, boolean sparse, int partitions,
+                                        int blockRows, InvalidPolicy invalid, MissingPolicy missing) {
+        if (sparse) {
+            LogProgress.LOG.info("reading the vector column '" + in.featuresCol() + "' in sparse blocks (its zeros"
+                    + " are not stored)");
+            return SparkBlockSource.loadSparse(spark, in.frame(), in.extractor(), partitions, blockRows, invalid);
+        }
+        return SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions, blockRows, invalid, missing);
+    }
+
     public static void preflight(SparkSession spark, InputReader.Loaded in, FitConfig cfg, int partitions,
                                  int blockRows, long rowsEstimate) {
+        preflight(spark, in, cfg, partitions, blockRows, rowsEstimate, false);
+    }
+
+    /** {@link #preflight(SparkSession, InputReader.Loaded, FitConfig, int, int, long)} of dense or sparse blocks. */
+    public static void preflight(SparkSession spark, InputReader.Loaded in, FitConfig cfg, int partitions,
+                                 int blockRows, long rowsEstimate, boolean sparse) {
         int p = partitions > 0 ? partitions : in.frame().rdd().getNumPartitions();
         int d = in.extractor().dim();
         ResourcePlan.Shape shape = new ResourcePlan.Shape(rowsEstimate, d, cfg.k(), cfg.covarianceType(), p,
                 DeterministicReduce.DEFAULT_FAN_IN, blockRows, Initializer.driverSampleRows(cfg.init(), cfg.k(), d),
-                cfg.factors());
+                cfg.factors(), sparse);
         ResourcePlan.enforce(ResourcePlan.check(shape, SparkResources.of(spark)), LogProgress.LOG::warn);
     }
 
@@ -296,10 +344,10 @@ public final class FitJob {
                                            Checkpoints checkpoints, FitListener listener, long t0) {
         in = forFamily(in, planned, invalid);
         int d = in.extractor().dim();
-        int blockRows = blockRowsOpt != null ? blockRowsOpt : SparkBlockSource.defaultBlockRows(d);
-        preflight(spark, in, planned, partitions, blockRows, rowsEstimate);
-        try (SparkBlockSource src = SparkBlockSource.load(spark, in.frame(), in.extractor(), partitions,
-                blockRows, invalid, missing)) {
+        boolean sparse = sparseInput(in, planned);
+        int blockRows = blockRows(d, sparse, blockRowsOpt);
+        preflight(spark, in, planned, partitions, blockRows, rowsEstimate, sparse);
+        try (SparkBlockSource src = load(spark, in, sparse, partitions, blockRows, invalid, missing)) {
             FitConfig cfg = configure.apply(src);
             if (Linalg.nativeBlasRejected() != null) {
                 LogProgress.LOG.warn(Linalg.nativeBlasRejected());
@@ -332,6 +380,9 @@ public final class FitJob {
             input = new LinkedHashMap<>(input);
             input.put("partitions", src.partitions());
             input.put("blockRows", blockRows);
+            if (src.sparse()) {
+                input.put("sparse", true);
+            }
             Checkpointer<MixtureParams> checkpointer = Checkpointer.none();
             if (checkpoints != null) {
                 Map<String, Object> fitConfig = new LinkedHashMap<>(cfg.toMap());

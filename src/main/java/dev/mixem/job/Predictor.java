@@ -107,9 +107,12 @@ public final class Predictor {
         }
         StructType outSchema = DataTypes.createStructType(fields);
         MixtureScorer<?> scorer = Families.scorer(params);
-        int blockRows = SparkBlockSource.defaultBlockRows(params.dim());
+        boolean sparse = FitJob.sparseInput(in, Families.kind(params), params instanceof
+                dev.mixem.family.gaussian.GaussianParams g ? g.type() : dev.mixem.config.CovarianceType.DIAG);
+        int blockRows = sparse ? SparkBlockSource.SPARSE_BLOCK_ROWS / 4 : SparkBlockSource.defaultBlockRows(params.dim());
+        int vectorIndex = in.featuresCol() == null ? -1 : inSchema.fieldIndex(in.featuresCol());
         MapPartitionsFunction<Row, Row> fn = it -> new ScoringIterator(it, scorer, ex, keep, parsedFeature, blockRows,
-                allowMissing, impute, unseen);
+                allowMissing, impute, unseen, sparse, vectorIndex);
         return in.frame().mapPartitions(fn, Encoders.row(outSchema));
     }
 
@@ -176,15 +179,22 @@ public final class Predictor {
 
         private final org.apache.spark.util.LongAccumulator unseen;
         private long unseenCounted;
+        /** Sparse rows: scored in sparse blocks; --impute passes the vector through (no cell is missing). */
+        private final boolean sparse;
+        private final int vectorIndex;
+        private final boolean impute;
 
         ScoringIterator(Iterator<Row> input, MixtureScorer<?> scorer, FeatureExtractor ex, int[] keep,
                         int[] parsedFeature, int blockRows, boolean allowMissing, boolean impute,
-                        org.apache.spark.util.LongAccumulator unseen) {
+                        org.apache.spark.util.LongAccumulator unseen, boolean sparse, int vectorIndex) {
             this.unseen = unseen;
+            this.sparse = sparse;
+            this.vectorIndex = vectorIndex;
             this.allowMissing = allowMissing;
             this.k = scorer.k();
             this.d = scorer.dim();
-            this.imputed = impute ? new double[blockRows * d] : null;
+            this.imputed = impute && !sparse ? new double[blockRows * d] : null;
+            this.impute = impute;
             this.input = input;
             this.parsedFeature = parsedFeature;
             this.scorer = scorer;
@@ -193,8 +203,8 @@ public final class Predictor {
             this.blockRows = blockRows;
             this.step = eStep(scorer);
             this.imputer = impute ? scorer.imputer() : null;
-            this.staged = new double[blockRows * d];
-            this.row = new double[ex.width()];
+            this.staged = sparse ? null : new double[blockRows * d];
+            this.row = sparse ? null : new double[ex.width()];
             this.resp = new double[blockRows * k];
             this.rowLogLik = new double[blockRows];
         }
@@ -233,7 +243,9 @@ public final class Predictor {
             out[keep.length] = best;
             out[keep.length + 1] = Vectors.dense(p);
             out[keep.length + 2] = rowLogLik[cursor];
-            if (imputed != null) {
+            if (impute && sparse) {
+                out[keep.length + 3] = in.get(vectorIndex);
+            } else if (imputed != null) {
                 double[] x = new double[d];
                 for (int j = 0; j < d; j++) {
                     x[j] = imputed[cursor + j * n];
@@ -244,7 +256,42 @@ public final class Predictor {
             return RowFactory.create(out);
         }
 
+        private void fillSparse() {
+            buffer.clear();
+            List<double[]> rows = new ArrayList<>();
+            long nnz = 0;
+            while (rows.size() < blockRows && input.hasNext()) {
+                Row r = input.next();
+                double[] enc = ex.extractSparse(r, loc);
+                rows.add(enc);
+                nnz += (long) enc[1];
+                buffer.add(r);
+            }
+            int n = rows.size();
+            int[] start = new int[n + 1];
+            int[] cols = new int[(int) nnz];
+            double[] nz = new double[(int) nnz];
+            int t = 0;
+            for (int i = 0; i < n; i++) {
+                double[] enc = rows.get(i);
+                int m = (int) enc[1];
+                for (int e = 0; e < m; e++) {
+                    cols[t + e] = (int) enc[2 + e];
+                    nz[t + e] = enc[2 + m + e];
+                }
+                t += m;
+                start[i + 1] = t;
+            }
+            step.posterior(RowBlock.sparse(n, d, 0, start, cols, nz, null, null), resp, rowLogLik);
+            filled = n;
+            cursor = 0;
+        }
+
         private void fill() {
+            if (sparse) {
+                fillSparse();
+                return;
+            }
             buffer.clear();
             int n = 0;
             while (n < blockRows && input.hasNext()) {

@@ -36,11 +36,17 @@ public final class ResourcePlan {
 
     /** The problem: rows (-1 when not known before reading), features, components, structure, partitions. */
     public record Shape(long rows, int dim, int k, CovarianceType type, int partitions, int fanIn, int blockRows,
-                        long sampleRows, int factors) {
+                        long sampleRows, int factors, boolean sparse) {
         /** A structure without factors. */
         public Shape(long rows, int dim, int k, CovarianceType type, int partitions, int fanIn, int blockRows,
                      long sampleRows) {
-            this(rows, dim, k, type, partitions, fanIn, blockRows, sampleRows, 0);
+            this(rows, dim, k, type, partitions, fanIn, blockRows, sampleRows, 0, false);
+        }
+
+        /** Dense rows. */
+        public Shape(long rows, int dim, int k, CovarianceType type, int partitions, int fanIn, int blockRows,
+                     long sampleRows, int factors) {
+            this(rows, dim, k, type, partitions, fanIn, blockRows, sampleRows, factors, false);
         }
     }
 
@@ -94,7 +100,8 @@ public final class ResourcePlan {
                     bytes(driverNeed), count(atOnce, "statistic"), bytes(travelling), bytes(unpacked), bytes(3 * params), what,
                     bytes(r.driverHeap()), smaller, roundUp(driverNeed * 3 / 2 + RESERVED))));
         }
-        long block = 8L * s.blockRows() * (3L * d + 2L * k);
+        // Sparse: the kernels' feature-major sums (4 k x d arrays) and a chunk's scores, not the rows.
+        long block = s.sparse() ? 8L * (4L * k * d + 2L * s.blockRows() * k) : 8L * s.blockRows() * (3L * d + 2L * k);
         long perTask = unpacked + block;
         long executorNeed = r.executorCores() * perTask + params;
         if (executorNeed > r.executorHeap() - RESERVED) {
@@ -115,7 +122,7 @@ public final class ResourcePlan {
                             + " (--driver-memory %s)",
                     sampleRows, d, bytes(sample), bytes(r.driverHeap()), roundUp(4 * sample + RESERVED))));
         }
-        if (s.rows() >= 0 && r.storageMemory() > 0) {
+        if (s.rows() >= 0 && r.storageMemory() > 0 && !s.sparse()) {
             long cached = 8 * s.rows() * (d + 1L);
             if (cached > r.storageMemory()) {
                 out.add(new Finding(false, String.format(Locale.ROOT, "the cached blocks will take about %s (%d"

@@ -10,6 +10,12 @@ import java.io.Serializable;
  * not null, counts by reason index the input rows that were left out just ahead of this block's rows (a
  * block may hold no rows and only such counts), so that they are counted once, with the cached data.
  * A missing cell is NaN; {@code missing} counts them, so that blocks without any take the complete-data path.
+ * <p>
+ * A sparse block (from sparse vectors: LibSVM, Spark ML sparse vectors) holds its rows in compressed sparse
+ * row form instead, and {@code values} is null: row i's non-zero cells are at {@code cols[t]} with value
+ * {@code nonZeros[t]} for t in [{@code rowStart[i]}, {@code rowStart[i+1]}), columns ascending; every other
+ * cell is 0. It has no missing cells. Only the kernels of families whose features are independent given the
+ * component read it ({@link #isSparse()}); {@link #row} densifies one row for anything else.
  */
 public final class RowBlock implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -22,6 +28,10 @@ public final class RowBlock implements Serializable {
     public final long[] skipped;
     /** Number of missing (NaN) cells. */
     public final int missing;
+    /** Sparse blocks: row i's entries are [rowStart[i], rowStart[i+1]) of cols and nonZeros (null when dense). */
+    public final int[] rowStart;
+    public final int[] cols;
+    public final double[] nonZeros;
 
     public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
         this(rows, dim, firstRow, values, weights, null);
@@ -41,6 +51,9 @@ public final class RowBlock implements Serializable {
         this.values = values;
         this.weights = weights;
         this.skipped = skipped;
+        this.rowStart = null;
+        this.cols = null;
+        this.nonZeros = null;
         int m = 0;
         for (double v : values) {
             if (v != v) {
@@ -50,8 +63,72 @@ public final class RowBlock implements Serializable {
         this.missing = m;
     }
 
+    private RowBlock(int rows, int dim, long firstRow, int[] rowStart, int[] cols, double[] nonZeros,
+                     double[] weights, long[] skipped) {
+        if (rowStart.length != rows + 1 || rowStart[0] != 0 || rowStart[rows] > cols.length
+                || cols.length != nonZeros.length) {
+            throw new IllegalArgumentException("sparse block of " + rows + " rows has inconsistent arrays");
+        }
+        if (weights != null && weights.length != rows) {
+            throw new IllegalArgumentException("block of " + rows + " rows got " + weights.length + " weights");
+        }
+        this.rows = rows;
+        this.dim = dim;
+        this.firstRow = firstRow;
+        this.values = null;
+        this.weights = weights;
+        this.skipped = skipped;
+        this.rowStart = rowStart;
+        this.cols = cols;
+        this.nonZeros = nonZeros;
+        this.missing = 0;
+    }
+
+    /**
+     * A sparse block: row i's non-zero cells at {@code cols[rowStart[i] .. rowStart[i+1])} (ascending, each in
+     * [0, dim)) with values {@code nonZeros[...]}, which must be finite.
+     */
+    public static RowBlock sparse(int rows, int dim, long firstRow, int[] rowStart, int[] cols, double[] nonZeros,
+                                  double[] weights, long[] skipped) {
+        return new RowBlock(rows, dim, firstRow, rowStart, cols, nonZeros, weights, skipped);
+    }
+
+    /** Builds a sparse block from row-major rows, keeping their non-zero cells (for tests). */
+    public static RowBlock sparseOfRows(double[][] rowMajor, double[] weights, long firstRow) {
+        int n = rowMajor.length;
+        int d = n == 0 ? 0 : rowMajor[0].length;
+        int[] start = new int[n + 1];
+        int nnz = 0;
+        for (double[] r : rowMajor) {
+            for (double v : r) {
+                nnz += v != 0 ? 1 : 0;
+            }
+        }
+        int[] cols = new int[nnz];
+        double[] nz = new double[nnz];
+        int t = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                if (rowMajor[i][j] != 0) {
+                    cols[t] = j;
+                    nz[t++] = rowMajor[i][j];
+                }
+            }
+            start[i + 1] = t;
+        }
+        return sparse(n, d, firstRow, start, cols, nz, weights == null ? null : weights.clone(), null);
+    }
+
+    /** Whether the block holds its rows in sparse form ({@link #rowStart}, {@link #cols}, {@link #nonZeros}). */
+    public boolean isSparse() {
+        return values == null;
+    }
+
     /** Whether row i has a missing cell. */
     public boolean rowHasMissing(int i) {
+        if (isSparse()) {
+            return false;
+        }
         for (int j = 0; j < dim; j++) {
             double v = values[i + j * rows];
             if (v != v) {
@@ -83,6 +160,13 @@ public final class RowBlock implements Serializable {
 
     /** Copies row i into {@code out[0 .. dim)}. */
     public void row(int i, double[] out) {
+        if (isSparse()) {
+            java.util.Arrays.fill(out, 0, dim, 0.0);
+            for (int t = rowStart[i]; t < rowStart[i + 1]; t++) {
+                out[cols[t]] = nonZeros[t];
+            }
+            return;
+        }
         for (int j = 0; j < dim; j++) {
             out[j] = values[i + j * rows];
         }
@@ -104,8 +188,28 @@ public final class RowBlock implements Serializable {
                 keep[m++] = i;
             }
         }
-        double[] v = new double[m * dim];
         double[] w = weights == null ? null : new double[m];
+        if (isSparse()) {
+            int[] start = new int[m + 1];
+            int nnz = 0;
+            for (int t = 0; t < m; t++) {
+                nnz += rowStart[keep[t] + 1] - rowStart[keep[t]];
+                start[t + 1] = nnz;
+            }
+            int[] c = new int[nnz];
+            double[] nz = new double[nnz];
+            for (int t = 0; t < m; t++) {
+                int from = rowStart[keep[t]];
+                int len = rowStart[keep[t] + 1] - from;
+                System.arraycopy(cols, from, c, start[t], len);
+                System.arraycopy(nonZeros, from, nz, start[t], len);
+                if (w != null) {
+                    w[t] = weights[keep[t]];
+                }
+            }
+            return sparse(m, dim, firstRow, start, c, nz, w, null);
+        }
+        double[] v = new double[m * dim];
         for (int j = 0; j < dim; j++) {
             for (int t = 0; t < m; t++) {
                 v[t + j * m] = values[keep[t] + j * rows];

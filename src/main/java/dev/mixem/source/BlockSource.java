@@ -18,6 +18,14 @@ public interface BlockSource {
     double totalWeight();
 
     /**
+     * Whether the blocks are sparse ({@link dev.mixem.math.RowBlock#isSparse()}): only the kernels of
+     * families whose features are independent given the component read them.
+     */
+    default boolean sparse() {
+        return false;
+    }
+
+    /**
      * Per feature, the weighted mean of its observed (non-missing) cells: what initialization fills missing
      * cells with before it measures distances.
      */
@@ -84,6 +92,21 @@ public interface BlockSource {
 
     /** Adds Σ w x and Σ w over the observed cells of each feature of the block. */
     static void addObserved(dev.mixem.math.RowBlock b, double[] sum, double[] weight) {
+        if (b.isSparse()) {
+            // Every cell is observed: the zeros add weight, the non-zeros their values too.
+            double total = 0;
+            for (int i = 0; i < b.rows; i++) {
+                double w = b.weight(i);
+                total += w;
+                for (int t = b.rowStart[i]; t < b.rowStart[i + 1]; t++) {
+                    sum[b.cols[t]] += w * b.nonZeros[t];
+                }
+            }
+            for (int j = 0; j < b.dim; j++) {
+                weight[j] += total;
+            }
+            return;
+        }
         for (int j = 0; j < b.dim; j++) {
             int col = j * b.rows;
             for (int i = 0; i < b.rows; i++) {

@@ -49,7 +49,7 @@ public final class MultiPass implements BlockPass<MultiPass.Stats> {
             @Override
             public void add(RowBlock block, Stats into) {
                 group.add(block);
-                bytes[0] += 8L * block.values.length;
+                bytes[0] += block.isSparse() ? 12L * block.nonZeros.length : 8L * block.values.length;
                 if (bytes[0] >= GROUP_BYTES) {
                     flush(into);
                 }

@@ -204,6 +204,16 @@ public final class GaussianScorer implements MixtureScorer<GaussianStats> {
         return gemm() ? new DiagGemmKernel(this, true) : new MissingDiagKernel(this);
     }
 
+    /** Sparse blocks: diag and spherical covariance only (features independent given the component). */
+    @Override
+    public ChunkKernel<GaussianStats> sparseKernel() {
+        if (type != CovarianceType.DIAG && type != CovarianceType.SPHERICAL) {
+            throw new UnsupportedOperationException("sparse input takes --covariance diag or spherical, not "
+                    + type.serializedName());
+        }
+        return new SparseDiagKernel(this);
+    }
+
     /**
      * The kernel a Gaussian scale mixture (Student-t) builds on: the complete-row kernel of the structure, or
      * for blocks with missing cells the exact per-row missing-cell kernels (conditional Gaussians for full and

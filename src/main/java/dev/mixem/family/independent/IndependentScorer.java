@@ -19,6 +19,8 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
     private static final long serialVersionUID = 1L;
     /** Rows per chunk: the chunk's rows, its log-densities and the GEMM's panels stay in cache. */
     static final int CHUNK_ROWS = 2048;
+    /** Sparse blocks: rows per chunk. */
+    static final int SPARSE_CHUNK_ROWS = 256;
 
     final Link link;
     final int k;
@@ -77,6 +79,18 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
     @Override
     public ChunkKernel<IndependentStats> missingKernel() {
         return new Missing();
+    }
+
+    /**
+     * Sparse blocks: log p(x, c) = const_c + Σ_nz (x η_cj + h(x)), since a zero cell adds 0·η and h(0) = 0 (the
+     * all-zero row scores const_c = log w_c − Σ_j a_cj); the statistics Σ r x gather per non-zero.
+     */
+    @Override
+    public ChunkKernel<IndependentStats> sparseKernel() {
+        if (categories != null) {
+            throw new UnsupportedOperationException("categorical variables are columns, never sparse vectors");
+        }
+        return new Sparse();
     }
 
     /** E[x_j | x_obs] = Σ_c r_c μ_cj for a missing cell. */
@@ -177,6 +191,101 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
         public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
             addResponsibilities(resp, m, into);
             blas.dgemm("T", "N", d, k, m, 1.0, b.values, r0, b.rows, resp, 0, m, 1.0, into.sumX, 0, d);
+        }
+    }
+
+    /**
+     * Sparse blocks, O(non-zeros · k): η feature-major (η_T[j*k + c]) so that a non-zero reads k adjacent
+     * values, and Σ r x gathered feature-major per block, then moved into the statistics for the features the
+     * block touched.
+     */
+    private final class Sparse implements ChunkKernel<IndependentStats> {
+        private final double[] etaT = new double[k * d];
+        private final double[] sumT = new double[k * d];
+        private final boolean[] touched = new boolean[d];
+        private int[] touchedList = new int[64];
+        private int touchedCount;
+        private final double[] acc = new double[k];
+
+        Sparse() {
+            for (int c = 0; c < k; c++) {
+                for (int j = 0; j < d; j++) {
+                    etaT[j * k + c] = eta[c * d + j];
+                }
+            }
+        }
+
+        @Override
+        public int chunkRows(int n) {
+            return SPARSE_CHUNK_ROWS;
+        }
+
+        @Override
+        public void logJoint(RowBlock b, int r0, int m, double[] logp) {
+            boolean base = link.hasBase();
+            for (int i = 0; i < m; i++) {
+                int row = r0 + i;
+                System.arraycopy(constant, 0, acc, 0, k);
+                double h = 0;
+                for (int t = b.rowStart[row]; t < b.rowStart[row + 1]; t++) {
+                    double x = b.nonZeros[t];
+                    int o = b.cols[t] * k;
+                    for (int c = 0; c < k; c++) {
+                        acc[c] += x * etaT[o + c];
+                    }
+                    if (base) {
+                        h += link.logBase(x);
+                    }
+                }
+                for (int c = 0; c < k; c++) {
+                    logp[c * m + i] = acc[c] + h;
+                }
+            }
+        }
+
+        @Override
+        public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
+            addResponsibilities(resp, m, into);
+            for (int i = 0; i < m; i++) {
+                int row = r0 + i;
+                for (int c = 0; c < k; c++) {
+                    acc[c] = resp[c * m + i];
+                }
+                for (int t = b.rowStart[row]; t < b.rowStart[row + 1]; t++) {
+                    double x = b.nonZeros[t];
+                    int j = b.cols[t];
+                    if (!touched[j]) {
+                        touched[j] = true;
+                        if (touchedCount == touchedList.length) {
+                            touchedList = java.util.Arrays.copyOf(touchedList, 2 * touchedCount);
+                        }
+                        touchedList[touchedCount++] = j;
+                    }
+                    int o = j * k;
+                    for (int c = 0; c < k; c++) {
+                        sumT[o + c] += acc[c] * x;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void endBlock(IndependentStats into) {
+            for (int e = 0; e < touchedCount; e++) {
+                int j = touchedList[e];
+                int o = j * k;
+                for (int c = 0; c < k; c++) {
+                    into.sumX[c * d + j] += sumT[o + c];
+                    sumT[o + c] = 0;
+                }
+                touched[j] = false;
+            }
+            touchedCount = 0;
+        }
+
+        @Override
+        public void blockLogJoint(RowBlock b, double[] out) {
+            logJoint(b, 0, b.rows, out);
         }
     }
 
