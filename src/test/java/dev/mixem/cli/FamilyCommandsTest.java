@@ -323,7 +323,7 @@ class FamilyCommandsTest {
         err.reset();
         assertEquals(2, MainTest.run(err, "fit", "--family", "poisson", "--covariance", "diag", "--input",
                 csv.toString(), "--k", "1", "--output", dir.resolve("x").toString()));
-        assertTrue(err.toString().contains("--covariance applies to --family gaussian only"), err.toString());
+        assertTrue(err.toString().contains("--covariance applies to --family gaussian and student-t only"), err.toString());
         // And predict checks the model's domain too.
         err.reset();
         assertNotEquals(0, MainTest.run(err, "predict", "--model", skipped, "--input", csv.toString(), "--output",
