@@ -106,6 +106,11 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
         return (GaussianMixture) set(p.regCovar, value);
     }
 
+    /** family student-t: every component's degrees of freedom held at this value; 0 (default) estimates them. */
+    public GaussianMixture setDof(double value) {
+        return (GaussianMixture) set(p.dof, value);
+    }
+
     /** Latent factors per component when {@code covarianceType} is {@code factor}. */
     public GaussianMixture setFactors(int value) {
         return (GaussianMixture) set(p.factors, value);
@@ -201,7 +206,11 @@ public class GaussianMixture extends Estimator<GaussianMixtureModel>
             throw new IllegalArgumentException("kCandidates chooses among Gaussian fits; family " + getFamily()
                     + " takes one k");
         }
-        FitConfig base = family == dev.mixem.config.Family.GAUSSIAN ? gaussianBase : gaussianBase.withFamily(family, 0);
+        if (family != dev.mixem.config.Family.STUDENT_T && getDof() != 0) {
+            throw new IllegalArgumentException("dof applies to family student-t only");
+        }
+        FitConfig base = family == dev.mixem.config.Family.GAUSSIAN ? gaussianBase
+                : gaussianBase.withFamily(family, 0).withDof(family == dev.mixem.config.Family.STUDENT_T ? getDof() : 0);
         FitJob.Checkpoints checkpoints = isDefined(p.checkpointDir) && !getCheckpointDir().isEmpty()
                 ? new FitJob.Checkpoints(getCheckpointDir(), 1, true) : null;
         dev.mixem.model.MixtureModel fitted;

@@ -70,6 +70,10 @@ public interface GaussianMixtureParams extends Params {
         return paramSet().regCovar;
     }
 
+    default DoubleParam dof() {
+        return paramSet().dof;
+    }
+
     default IntParam nInit() {
         return paramSet().nInit;
     }
@@ -165,6 +169,10 @@ public interface GaussianMixtureParams extends Params {
 
     default double getRegCovar() {
         return (Double) getOrDefault(regCovar());
+    }
+
+    default double getDof() {
+        return (Double) getOrDefault(dof());
     }
 
     default int getNInit() {

@@ -40,6 +40,7 @@ public final class ParamSet {
     final IntParam aggregationDepth;
     final Param<String> covarianceType;
     final DoubleParam regCovar;
+    final DoubleParam dof;
     final IntParam nInit;
     final IntParam factors;
     final org.apache.spark.ml.param.IntArrayParam factorCandidates;
@@ -73,6 +74,8 @@ public final class ParamSet {
                 + String.join(", ", COVARIANCE_TYPES) + " (mixem)", ParamValidators.inArray(COVARIANCE_TYPES));
         regCovar = new DoubleParam(owner, "regCovar", "added to every covariance diagonal (>= 0) (mixem)",
                 ParamValidators.gtEq(0));
+        dof = new DoubleParam(owner, "dof", "family student-t: degrees of freedom held fixed for every component,"
+                + " in [0.5, 200]; 0 estimates them per component (mixem)", ParamValidators.gtEq(0));
         factors = new IntParam(owner, "factors", "latent factors per component when covarianceType is factor"
                 + " (>= 1; 0: not set) (mixem)", ParamValidators.gtEq(0));
         factorCandidates = new org.apache.spark.ml.param.IntArrayParam((Params) owner, "factorCandidates",
@@ -111,6 +114,7 @@ public final class ParamSet {
         p.setDefault(aggregationDepth, 2);
         p.setDefault(covarianceType, CovarianceType.FULL.serializedName());
         p.setDefault(regCovar, FitConfig.DEFAULT_REG_COVAR);
+        p.setDefault(dof, 0.0);
         p.setDefault(nInit, 1);
         p.setDefault(factors, 0);
         p.setDefault(factorCandidates, new int[0]);

@@ -277,6 +277,12 @@ class GaussianMixtureEstimatorTest {
         var fitted = (dev.mixem.family.studentt.StudentTParams) m.mixemModel().params();
         assertEquals(2, fitted.dof().length);
         assertThrows(IllegalArgumentException.class, m::gaussians);
+        // dof holds every component's ν fixed.
+        GaussianMixtureModel fixed = new GaussianMixture().setFamily("student-t").setCovarianceType("diag").setK(2)
+                .setDof(4.0).setSeed(1).setMaxIter(20).fit(df);
+        assertArrayEquals(new double[]{4.0, 4.0},
+                ((dev.mixem.family.studentt.StudentTParams) fixed.mixemModel().params()).dof(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> new GaussianMixture().setDof(4.0).setK(2).fit(df));
     }
 
     @Test

@@ -179,6 +179,39 @@ class StudentTFamilyTest {
     }
 
     /**
+     * Row weights count as repeated rows: every row of weight 2 or 3 gives, from the same start, the fit of
+     * the rows repeated that often (up to the order of summation: 1e-10 relative).
+     */
+    @Test
+    void integerWeightsAreRepeatedRows() {
+        StudentTFamily t = StudentTFamily.of(CovarianceType.DIAG, 0);
+        StudentTParams truth = t.planted(2, 3, 3.0, 5);
+        MixtureFamily.RowSampler sampler = t.sampler(truth);
+        SplittableRandom rng = new SplittableRandom(6);
+        double[][] x = new double[400][3];
+        double[] w = new double[400];
+        java.util.List<double[]> repeated = new java.util.ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            sampler.draw(rng, x[i]);
+            w[i] = 2 + (i % 2);
+            for (int r = 0; r < w[i]; r++) {
+                repeated.add(x[i]);
+            }
+        }
+        FitConfig cfg = new FitConfig(2, CovarianceType.DIAG, InitMethod.RANDOM, 1, 30, 0.0, 1e-6, 7)
+                .withFamily(Family.STUDENT_T, 0);
+        StudentTParams start = t.planted(2, 3, 2.0, 8);
+        FitResult<StudentTParams> weighted = new EmFitter(FitListener.NONE).run(t, LocalBlockSource.of(x, w, 128),
+                start, cfg, 0);
+        FitResult<StudentTParams> rows = new EmFitter(FitListener.NONE).run(t,
+                LocalBlockSource.of(repeated.toArray(double[][]::new), null, 128), start, cfg, 0);
+        assertEquals(rows.avgLogLikelihood(), weighted.avgLogLikelihood(), 1e-10 * Math.abs(rows.avgLogLikelihood()));
+        for (int c = 0; c < 2; c++) {
+            assertEquals(rows.params().dof(c), weighted.params().dof(c), 1e-8 * rows.params().dof(c));
+        }
+    }
+
+    /**
      * A fit killed mid-way and resumed from its last checkpoint (through the checkpoint's JSON) ends with the
      * model of an uninterrupted fit, bit for bit, degrees of freedom included.
      */
