@@ -56,6 +56,10 @@ public final class FamilyOptions {
         if (f != Family.STUDENT_T && spec.commandLine().getParseResult().hasMatchedOption("--dof")) {
             throw new IllegalArgumentException("--dof applies to --family student-t only");
         }
+        if (dof != 0 && !(dof >= dev.mixem.family.studentt.Dof.MIN && dof <= dev.mixem.family.studentt.Dof.MAX)) {
+            throw new IllegalArgumentException("--dof must be in [" + dev.mixem.family.studentt.Dof.MIN + ", "
+                    + dev.mixem.family.studentt.Dof.MAX + "] (or 0 to estimate it), got " + dof);
+        }
         if (f != Family.CATEGORICAL && spec.commandLine().getParseResult().hasMatchedOption("--max-levels")) {
             throw new IllegalArgumentException("--max-levels applies to --family categorical only");
         }
