@@ -208,6 +208,13 @@ final class GenerateCommand implements Callable<Integer> {
         return truth;
     }
 
+    /** The option, or one partition per million rows and at least Spark's default parallelism; at most the rows. */
+    private static int partitions(SparkSession spark, long rows, int partitionsOpt) {
+        int partitions = partitionsOpt > 0 ? partitionsOpt
+                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
+        return (int) Math.min(partitions, rows);
+    }
+
     /** Rows of a sparse planted mixture as LibSVM (label: the component) and its truth file. */
     static void writeSparse(SparkSession spark, dev.mixem.family.independent.IndependentParams truth, long rows,
                             long seed, String output, int partitionsOpt, double nonZeros, boolean overwrite) {
@@ -215,9 +222,7 @@ final class GenerateCommand implements Callable<Integer> {
         Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
         String truthPath = data.path() + ".truth.json";
         Outputs.Target truthFile = Outputs.claim(conf, truthPath, Outputs.Kind.FILE, overwrite);
-        int partitions = partitionsOpt > 0 ? partitionsOpt
-                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
-        partitions = (int) Math.min(partitions, rows);
+        int partitions = partitions(spark, rows, partitionsOpt);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " sparse rows");
         var frame = dev.mixem.bench.SparseGenerator.frame(spark, truth, rows, partitions, seed);
         data.write(tmp -> frame.write().mode(SaveMode.ErrorIfExists).format("libsvm").save(tmp));
@@ -235,9 +240,7 @@ final class GenerateCommand implements Callable<Integer> {
         Outputs.Target data = Outputs.claim(conf, output, Outputs.Kind.DATASET, overwrite);
         String truthPath = data.path() + ".truth.json";
         Outputs.Target truthFile = Outputs.claim(conf, truthPath, Outputs.Kind.FILE, overwrite);
-        int partitions = partitionsOpt > 0 ? partitionsOpt
-                : (int) Math.max(spark.sparkContext().defaultParallelism(), Math.min(100_000, rows / 1_000_000));
-        partitions = (int) Math.min(partitions, rows);
+        int partitions = partitions(spark, rows, partitionsOpt);
         spark.sparkContext().setJobDescription("mixem: generate " + rows + " rows");
         var frame = Generator.frame(spark, truth, rows, partitions, seed, missingFraction);
         int dim = frame.schema().size();

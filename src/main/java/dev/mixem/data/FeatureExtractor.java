@@ -348,6 +348,38 @@ public final class FeatureExtractor implements Serializable {
         return out;
     }
 
+    /**
+     * The sparse block of rows in {@link #extractSparse}'s form, holding {@code nnz} non-zeros in all; with
+     * {@code weighted}, each row's weight is its first entry.
+     */
+    public static dev.mixem.math.RowBlock sparseBlock(List<double[]> rows, long nnz, int d, long firstRow,
+                                                      boolean weighted, long[] skipped) {
+        if (nnz > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a block of " + rows.size() + " sparse rows holds " + nnz
+                    + " non-zeros; lower --block-rows");
+        }
+        int n = rows.size();
+        int[] start = new int[n + 1];
+        int[] cols = new int[(int) nnz];
+        double[] nz = new double[(int) nnz];
+        double[] w = weighted ? new double[n] : null;
+        int t = 0;
+        for (int i = 0; i < n; i++) {
+            double[] r = rows.get(i);
+            int m = (int) r[1];
+            for (int e = 0; e < m; e++) {
+                cols[t + e] = (int) r[2 + e];
+                nz[t + e] = r[2 + m + e];
+            }
+            t += m;
+            start[i + 1] = t;
+            if (weighted) {
+                w[i] = r[0];
+            }
+        }
+        return dev.mixem.math.RowBlock.sparse(n, d, firstRow, start, cols, nz, w, skipped);
+    }
+
     private static double cell(Row row, int col, boolean isString, String name, Locator loc, boolean allowMissing) {
         if (row.isNullAt(col)) {
             if (allowMissing) {

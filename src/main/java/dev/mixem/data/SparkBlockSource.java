@@ -152,31 +152,8 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
                     rowsIn.add(r);
                     nnz += (long) r[1];
                 }
-                if (nnz > Integer.MAX_VALUE - 8) {
-                    throw new IllegalStateException("a block of " + rowsIn.size() + " sparse rows holds " + nnz
-                            + " non-zeros; lower --block-rows");
-                }
-                int n = rowsIn.size();
-                int[] start = new int[n + 1];
-                int[] cols = new int[(int) nnz];
-                double[] nz = new double[(int) nnz];
-                double[] w = weighted ? new double[n] : null;
-                int t = 0;
-                for (int i = 0; i < n; i++) {
-                    double[] r = rowsIn.get(i);
-                    int m = (int) r[1];
-                    for (int e = 0; e < m; e++) {
-                        cols[t + e] = (int) r[2 + e];
-                        nz[t + e] = r[2 + m + e];
-                    }
-                    t += m;
-                    start[i + 1] = t;
-                    if (weighted) {
-                        w[i] = r[0];
-                    }
-                }
-                RowBlock b = RowBlock.sparse(n, d, next, start, cols, nz, w, skipped);
-                next += n;
+                RowBlock b = FeatureExtractor.sparseBlock(rowsIn, nnz, d, next, weighted, skipped);
+                next += b.rows;
                 return b;
             }
         };

@@ -110,17 +110,16 @@ public final class EStep<S extends MixtureStats<S>> {
             }
             into.logLikelihood += ll;
             into.weight += total;
-            if (w == null) {
-                for (int t = 0, len = k * m; t < len; t++) {
-                    double v = logp[t];
-                    logp[t] = v < FLOOR ? 0.0 : v;
+            for (int t = 0, len = k * m; t < len; t++) {
+                if (logp[t] < FLOOR) {
+                    logp[t] = 0.0;
                 }
-            } else {
+            }
+            if (w != null) {
                 for (int c = 0; c < k; c++) {
                     int base = c * m;
                     for (int i = 0; i < m; i++) {
-                        double v = logp[base + i];
-                        logp[base + i] = v < FLOOR ? 0.0 : v * w[r0 + i];
+                        logp[base + i] *= w[r0 + i];
                     }
                 }
             }

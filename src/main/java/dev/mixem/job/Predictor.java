@@ -268,21 +268,7 @@ public final class Predictor {
                 buffer.add(r);
             }
             int n = rows.size();
-            int[] start = new int[n + 1];
-            int[] cols = new int[(int) nnz];
-            double[] nz = new double[(int) nnz];
-            int t = 0;
-            for (int i = 0; i < n; i++) {
-                double[] enc = rows.get(i);
-                int m = (int) enc[1];
-                for (int e = 0; e < m; e++) {
-                    cols[t + e] = (int) enc[2 + e];
-                    nz[t + e] = enc[2 + m + e];
-                }
-                t += m;
-                start[i + 1] = t;
-            }
-            step.posterior(RowBlock.sparse(n, d, 0, start, cols, nz, null, null), resp, rowLogLik);
+            step.posterior(FeatureExtractor.sparseBlock(rows, nnz, d, 0, false, null), resp, rowLogLik);
             filled = n;
             cursor = 0;
         }

@@ -44,11 +44,7 @@ public final class LogSumExp {
         for (int c = 0; c < cols; c++) {
             int base = c * rows;
             for (int i = 0; i < rows; i++) {
-                // Not Math.max, whose NaN rule keeps the loop from vectorizing; a NaN entry still makes its
-                // row's sum, and so its log-likelihood, NaN below.
-                double v = m[base + i];
-                double o = out[i];
-                out[i] = v > o ? v : o;
+                out[i] = Math.max(out[i], m[base + i]);
             }
         }
         for (int i = 0; i < rows; i++) {

@@ -112,15 +112,7 @@ public final class StudentTParams implements MixtureParams {
         GaussianParams g = p.gaussian;
         return g.type() == gaussian.type() && g.k() == gaussian.k() && g.dim() == gaussian.dim()
                 && Arrays.equals(g.means(), gaussian.means()) && Arrays.equals(g.covariances(), gaussian.covariances())
-                && Arrays.equals(weights(g), weights(gaussian)) && Arrays.equals(p.dof, dof) && p.fixedDof == fixedDof;
-    }
-
-    private static double[] weights(GaussianParams g) {
-        double[] w = new double[g.k()];
-        for (int c = 0; c < w.length; c++) {
-            w[c] = g.weight(c);
-        }
-        return w;
+                && Arrays.equals(g.weights(), gaussian.weights()) && Arrays.equals(p.dof, dof) && p.fixedDof == fixedDof;
     }
 
     @Override

@@ -73,12 +73,6 @@ public final class StudentTStats extends MixtureStats<StudentTStats> {
         return out;
     }
 
-    public StudentTStats copy() {
-        StudentTStats c = new StudentTStats(gaussian.copy(), tau.clone(), nuTerm.clone());
-        c.mergeTotals(this);
-        return c;
-    }
-
     @Override
     public int components() {
         return tau.length;

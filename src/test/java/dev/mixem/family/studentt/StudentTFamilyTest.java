@@ -11,6 +11,7 @@ import dev.mixem.family.MixtureFamily;
 import dev.mixem.family.MixtureParams;
 import dev.mixem.fit.FitCheckpoint;
 import dev.mixem.model.CheckpointFormat;
+import dev.mixem.family.gaussian.FactorAnalyzersTest;
 import dev.mixem.family.gaussian.GaussianFamily;
 import dev.mixem.family.gaussian.GaussianParams;
 import dev.mixem.fit.Checkpointer;
@@ -274,8 +275,8 @@ class StudentTFamilyTest {
      */
     @Test
     void publicDataReachTheIndependentReferenceOptimum() throws IOException {
-        double[][] iris = csv("/reference/iris.csv");
-        double[][] faithful = csv("/reference/faithful.csv");
+        double[][] iris = FactorAnalyzersTest.readCsv("/reference/iris.csv");
+        double[][] faithful = FactorAnalyzersTest.readCsv("/reference/faithful.csv");
         JsonNode ref = new ObjectMapper().readTree(resource("/reference/studentt-reference.json"));
         for (JsonNode c : ref.get("cases")) {
             double[][] x = c.get("data").asText().equals("iris") ? iris : faithful;
@@ -289,19 +290,6 @@ class StudentTFamilyTest {
             double want = c.get("avgLogLikelihood").asDouble();
             assertTrue(r.avgLogLikelihood() >= want - 2e-3, c + ": mixem " + r.avgLogLikelihood());
         }
-    }
-
-    private static double[][] csv(String name) throws IOException {
-        String[] lines = resource(name).split("\n");
-        double[][] out = new double[lines.length - 1][];
-        for (int i = 1; i < lines.length; i++) {
-            String[] f = lines[i].trim().split(",");
-            out[i - 1] = new double[f.length];
-            for (int j = 0; j < f.length; j++) {
-                out[i - 1][j] = Double.parseDouble(f[j]);
-            }
-        }
-        return out;
     }
 
     private static String resource(String name) throws IOException {
