@@ -97,7 +97,7 @@ public final class EStep<S extends MixtureStats<S>> {
         for (int r0 = 0; r0 < n; r0 += chunk) {
             int m = Math.min(chunk, n - r0);
             kernel.logJoint(b, r0, m, logp);
-            LogSumExp.normalizeRows(logp, m, k, rowLse, scratch, shift, kernels);
+            kernels.normalizeRows(logp, m, k, rowLse, scratch, shift, FLOOR);
             double ll = 0;
             double total = 0;
             for (int i = 0; i < m; i++) {
@@ -110,11 +110,6 @@ public final class EStep<S extends MixtureStats<S>> {
             }
             into.logLikelihood += ll;
             into.weight += total;
-            for (int t = 0, len = k * m; t < len; t++) {
-                if (logp[t] < FLOOR) {
-                    logp[t] = 0.0;
-                }
-            }
             if (w != null) {
                 for (int c = 0; c < k; c++) {
                     int base = c * m;

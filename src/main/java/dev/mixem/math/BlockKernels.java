@@ -26,6 +26,19 @@ public interface BlockKernels {
     /** v[off + i] = exp(v[off + i] - shift[i]) for i in [0, len), by {@link Exp}'s algorithm. */
     void expShifted(double[] v, int off, double[] shift, int len);
 
+    /**
+     * Turns a column-major rows x cols block of log p(x_i, z=c) ({@code m[c*rows + i]}) into responsibilities in
+     * place, and writes log p(x_i) = log Σ_c exp(m_ic) to {@code out[i]}: per row the maximum, exp(m_ic − max)
+     * by {@link Exp}'s algorithm, their sum in column order, max + log(sum) and the scaling by 1/sum; a
+     * responsibility below {@code floor} becomes 0 (0 keeps all). A row of −∞ only gets responsibilities 0
+     * and log p = −∞. {@code scratch} and {@code shift} hold at least {@code rows} values. Every implementation
+     * gives the same bits.
+     */
+    default void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch, double[] shift,
+                               double floor) {
+        LogSumExp.normalizeRowsByPasses(m, rows, cols, out, scratch, shift, this, floor);
+    }
+
     /** Describes the implementation, e.g. {@code JNIBLAS+vector-exp}. */
     String name();
 

@@ -37,6 +37,15 @@ public final class LogSumExp {
     /** {@link #normalizeRows(double[], int, int, double[], double[])} with caller-owned scratch and kernels. */
     public static void normalizeRows(double[] m, int rows, int cols, double[] out, double[] scratch, double[] shift,
                                      BlockKernels kernels) {
+        kernels.normalizeRows(m, rows, cols, out, scratch, shift, 0.0);
+    }
+
+    /**
+     * {@link BlockKernels#normalizeRows}'s definition, pass by pass (column maxima, shifted exponentials by
+     * {@code kernels.expShifted}, sums, logarithms, scaling and the floor); fused kernels give the same bits.
+     */
+    static void normalizeRowsByPasses(double[] m, int rows, int cols, double[] out, double[] scratch, double[] shift,
+                                      BlockKernels kernels, double floor) {
         for (int i = 0; i < rows; i++) {
             out[i] = Double.NEGATIVE_INFINITY;
             scratch[i] = 0;
@@ -68,7 +77,8 @@ public final class LogSumExp {
         for (int c = 0; c < cols; c++) {
             int base = c * rows;
             for (int i = 0; i < rows; i++) {
-                m[base + i] *= scratch[i];
+                double r = m[base + i] * scratch[i];
+                m[base + i] = r < floor ? 0.0 : r;
             }
         }
     }

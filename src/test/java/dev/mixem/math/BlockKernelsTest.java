@@ -130,4 +130,89 @@ class BlockKernelsTest {
         assertEquals(0.0, special[2], 0.0);
         assertEquals(1.0, special[3], 0.0);
     }
+
+    @Test
+    void theFusedNormalizationGivesThePassByPassBits() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int[] shape : new int[][]{{1, 1}, {7, 3}, {64, 20}, {101, 5}, {640, 20}, {13, 1}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            double[] m = new double[rows * cols];
+            for (int i = 0; i < m.length; i++) {
+                // Log-densities over 1,000 nats apart, so that some responsibilities fall under the floor and
+                // some exponentials underflow to 0.
+                m[i] = -1000 * r.nextDouble() + r.nextGaussian();
+            }
+            // A row of −∞ only, and a row whose other entries are −∞.
+            for (int c = 0; c < cols; c++) {
+                m[c * rows] = Double.NEGATIVE_INFINITY;
+                if (rows > 2 && c > 0) {
+                    m[c * rows + 2] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            for (double floor : new double[]{0.0, 1e-200}) {
+                double[] a = m.clone();
+                double[] b = m.clone();
+                double[] outA = new double[rows];
+                double[] outB = new double[rows];
+                vector.normalizeRows(a, rows, cols, outA, new double[rows], new double[rows], floor);
+                LogSumExp.normalizeRowsByPasses(b, rows, cols, outB, new double[rows], new double[rows], vector, floor);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(Double.doubleToRawLongBits(b[i]), Double.doubleToRawLongBits(a[i]),
+                            rows + "x" + cols + " entry " + i);
+                }
+                for (int i = 0; i < rows; i++) {
+                    assertEquals(Double.doubleToRawLongBits(outB[i]), Double.doubleToRawLongBits(outA[i]), "row " + i);
+                }
+                assertEquals(Double.NEGATIVE_INFINITY, outA[0]);
+                assertEquals(0.0, a[0]);
+                if (rows > 2) {
+                    assertEquals(1.0, a[2], 1e-15, "the one finite entry of row 2 takes all the mass");
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearGemmAgreesWithPlainLoopsOnRaggedShapes() {
+        LinearGemm gemm = new LinearGemm();
+        // rows n of the block, chunk [r0, r0 + m), d features, k columns: tails of rows, features and columns.
+        for (int[] shape : new int[][]{{640, 0, 640, 100, 20}, {655, 13, 600, 7, 5}, {40, 3, 37, 1, 1}, {300, 0, 33, 130, 6},
+                {9, 0, 9, 4, 3}}) {
+            int n = shape[0];
+            int r0 = shape[1];
+            int m = shape[2];
+            int d = shape[3];
+            int k = shape[4];
+            double[] x = random(n * d, n + d);
+            double[] b = random(d * k, k);
+            double[] resp = random(m * k, m);
+            double[] out = new double[m * k];
+            double[] init = random(k, 3);
+            gemm.scores(x, n, d, r0, m, LinearGemm.pack(d, k, b), k, init, out);
+            double[] f = random(d * k, 5);
+            double[] f0 = f.clone();
+            gemm.moments(x, n, d, r0, m, resp, k, f);
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < m; i++) {
+                    double s = init[c];
+                    for (int j = 0; j < d; j++) {
+                        s = Math.fma(x[j * n + r0 + i], b[c * d + j], s);
+                    }
+                    // The scores chain the same fused multiply-adds in feature order, lane or tail alike.
+                    assertEquals(s, out[c * m + i], 0.0, shape[0] + "/" + m + "x" + d + "x" + k + " score " + i + "," + c);
+                }
+                for (int j = 0; j < d; j++) {
+                    double s = 0;
+                    double abs = 0;
+                    for (int i = 0; i < m; i++) {
+                        s += x[j * n + r0 + i] * resp[c * m + i];
+                        abs += Math.abs(x[j * n + r0 + i] * resp[c * m + i]);
+                    }
+                    // Lanes summed in another order than the loop: rounding of m terms, each under 1e-16 relative.
+                    assertEquals(f0[c * d + j] + s, f[c * d + j], 1e-14 * (abs + Math.abs(f0[c * d + j])), "moment " + j + "," + c);
+                }
+            }
+        }
+    }
 }
