@@ -391,7 +391,7 @@ public final class Benchmark {
 
     /**
      * Aggregate DGEMM rate of the executors: one task per core, each timing n x n x n DGEMMs with the BLAS
-     * that mixem's kernels use, all at once.
+     * that mixem's kernels use, all at once; each task's rate is its fastest of eight.
      */
     static double gemmGflops(JavaSparkContext jsc, int tasks) {
         jsc.setJobDescription("mixem bench: DGEMM rate");
@@ -408,12 +408,16 @@ public final class Benchmark {
             for (int w = 0; w < 2; w++) {
                 Linalg.blas().dgemm("N", "N", n, n, n, 1.0, a, n, b, n, 0.0, c, n);
             }
-            int reps = 6;
-            long t0 = System.nanoTime();
-            for (int r = 0; r < reps; r++) {
+            // The fastest of eight, as for the JVM kernels below: on this shared VM one slow window (another
+            // tenant, a JIT compile beside it) read 36-41 GFLOP/s where the others read 55-80, and a low
+            // denominator overstated every "% of DGEMM" figure.
+            double best = 0;
+            for (int r = 0; r < 8; r++) {
+                long t0 = System.nanoTime();
                 Linalg.blas().dgemm("N", "N", n, n, n, 1.0, a, n, b, n, 0.0, c, n);
+                best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9);
             }
-            return reps * 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+            return best;
         }).collect();
         return rates.stream().mapToDouble(Double::doubleValue).sum();
     }

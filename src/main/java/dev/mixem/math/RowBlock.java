@@ -32,6 +32,14 @@ public final class RowBlock implements Serializable {
     public final int[] rowStart;
     public final int[] cols;
     public final double[] nonZeros;
+    /**
+     * A per-row quantity of this block's values alone, by its key (see {@link #rowConstants}); not serialized,
+     * so a block read back from disk or sent elsewhere computes it again.
+     */
+    private transient volatile RowConstants rowConstants;
+
+    private record RowConstants(String key, double[] values) {
+    }
 
     public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
         this(rows, dim, firstRow, values, weights, null);
@@ -120,6 +128,23 @@ public final class RowBlock implements Serializable {
     }
 
     /** Whether the block holds its rows in sparse form ({@link #rowStart}, {@link #cols}, {@link #nonZeros}). */
+    /**
+     * A per-row quantity that depends on this block's values only, such as a family's Σ_j h(x_ij): computed by
+     * {@code compute} into an array of {@link #rows} values the first time a key is asked for, then kept with
+     * the block while it stays cached, so that every later pass reads it instead of computing it again. One
+     * key at a time (asking for another replaces it). Two threads asking at once both compute the same values.
+     */
+    public double[] rowConstants(String key, java.util.function.Consumer<double[]> compute) {
+        RowConstants c = rowConstants;
+        if (c == null || !c.key().equals(key)) {
+            double[] v = new double[rows];
+            compute.accept(v);
+            c = new RowConstants(key, v);
+            rowConstants = c;
+        }
+        return c.values();
+    }
+
     public boolean isSparse() {
         return values == null;
     }

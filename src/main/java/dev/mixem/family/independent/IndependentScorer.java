@@ -150,20 +150,18 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
 
     /** What both kernels share: the chunking, the rows' Σ_j h(x_ij) and scoring a whole block. */
     private abstract class Kernel implements ChunkKernel<IndependentStats> {
-        private double[] base = new double[0];
-
         @Override
         public int chunkRows(int n) {
             return CHUNK_ROWS;
         }
 
-        /** Σ_j h(x_ij) of rows [r0, r0 + m), valid until the next call. */
-        double[] rowBase(RowBlock b, int r0, int m) {
-            if (base.length < m) {
-                base = new double[m];
-            }
-            base(b, r0, m, base);
-            return base;
+        /**
+         * Σ_j h(x_ij) of the whole block (row r0 of the chunk at index r0): it depends on the data alone, so it is
+         * computed on the block's first pass and kept with the cached block (Poisson's log x! per cell cost
+         * 0.2-0.3 s of every 0.6-0.8 s pass over 1e6 x 100 counts).
+         */
+        double[] rowBase(RowBlock b) {
+            return b.rowConstants(link.name() + " base", v -> base(b, 0, b.rows, v));
         }
 
         @Override
@@ -188,23 +186,23 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
                 // The constants start the chains; only the families with h(x) ≠ 0 (Poisson) need a second pass.
                 gemm.scores(b.values, b.rows, d, r0, m, packed, k, constant, logp);
                 if (link.hasBase()) {
-                    double[] base = rowBase(b, r0, m);
+                    double[] base = rowBase(b);
                     for (int c = 0; c < k; c++) {
                         int o = c * m;
                         for (int i = 0; i < m; i++) {
-                            logp[o + i] += base[i];
+                            logp[o + i] += base[r0 + i];
                         }
                     }
                 }
                 return;
             }
-            double[] base = rowBase(b, r0, m);
+            double[] base = rowBase(b);
             blas.dgemm("N", "N", m, k, d, 1.0, b.values, r0, b.rows, eta, 0, d, 0.0, logp, 0, m);
             for (int c = 0; c < k; c++) {
                 double cc = constant[c];
                 int o = c * m;
                 for (int i = 0; i < m; i++) {
-                    logp[o + i] += cc + base[i];
+                    logp[o + i] += cc + base[r0 + i];
                 }
             }
         }
@@ -366,12 +364,12 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
         @Override
         public void logJoint(RowBlock block, int r0, int m, double[] logp) {
             RowBlock b = cells(block);
-            double[] base = rowBase(b, r0, m);
+            double[] base = rowBase(b);
             int n = b.rows;
             for (int c = 0; c < k; c++) {
                 int o = c * m;
                 for (int i = 0; i < m; i++) {
-                    logp[o + i] = logWeights[c] + base[i];
+                    logp[o + i] = logWeights[c] + base[r0 + i];
                 }
             }
             for (int j = 0; j < d; j++) {
