@@ -352,7 +352,7 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
         Broadcast<BlockPass<S>> bcPass = jsc().broadcast(pass);
         long[] off = offsets;
         try {
-            org.apache.spark.api.java.function.Function2<Integer, Iterator<RowBlock>, Iterator<S>> fn = (p, it) -> {
+            return DeterministicReduce.aggregate(blocks, (p, it) -> {
                 BlockPass<S> ps = bcPass.value();
                 BlockPass.Accumulator<S> acc = ps.open();
                 S stats = ps.empty();
@@ -360,10 +360,8 @@ public final class SparkBlockSource implements BlockSource, dev.mixem.init.KMean
                     acc.add(it.next().sample(fraction, seed, off[p]), stats);
                 }
                 acc.finish(stats);
-                return List.of(stats).iterator();
-            };
-            JavaRDD<S> perPartition = blocks.mapPartitionsWithIndex(fn, true);
-            return DeterministicReduce.reduce(perPartition, DeterministicReduce.DEFAULT_FAN_IN);
+                return stats;
+            }, DeterministicReduce.DEFAULT_FAN_IN);
         } finally {
             bcPass.destroy();
         }

@@ -176,6 +176,23 @@ class SparkEmTest {
             assertRelClose(direct.second, tree1.second, 1e-12);
             assertRelClose(direct.first, tree1.first, 1e-12);
             assertEquals(direct.rows, tree1.rows);
+            // The job run straight on the blocks (runJob) merges the same partitions in the same order as the
+            // collect route: the same bits. Past the fan-in it takes the tree route, whose bits are tree1's.
+            DeterministicReduce.PerPartition<RowBlock, GaussianStats> fn = (i, it) -> {
+                dev.mixem.family.EStep<GaussianStats> step = new dev.mixem.family.EStep<>(p.scorer());
+                GaussianStats s = GaussianStats.empty(K, D, CovarianceType.FULL);
+                while (it.hasNext()) {
+                    step.accumulate(it.next(), s);
+                }
+                return s;
+            };
+            GaussianStats viaJob = DeterministicReduce.aggregate(nine.blocks(), fn, 100);
+            assertArrayEquals(direct.second, viaJob.second, 0.0);
+            assertArrayEquals(direct.first, viaJob.first, 0.0);
+            assertEquals(direct.logLikelihood, viaJob.logLikelihood, 0.0);
+            GaussianStats viaTree = DeterministicReduce.aggregate(nine.blocks(), fn, 2);
+            assertArrayEquals(tree1.second, viaTree.second, 0.0);
+            assertEquals(tree1.logLikelihood, viaTree.logLikelihood, 0.0);
         }
     }
 
