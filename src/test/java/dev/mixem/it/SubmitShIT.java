@@ -29,11 +29,18 @@ class SubmitShIT {
     }
 
     static Result submit(Path work, String... args) throws IOException, InterruptedException {
+        return submit(work, java.util.Map.of(), args);
+    }
+
+    /** submit.sh with extra environment variables. */
+    static Result submit(Path work, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("submit.sh").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().remove("SPARK_HOME");
+        pb.environment().putAll(env);
         File out = work.resolve("stdout.txt").toFile();
         File err = work.resolve("stderr.txt").toFile();
         pb.redirectOutput(out).redirectError(err);
