@@ -127,7 +127,6 @@ public final class RowBlock implements Serializable {
         return sparse(n, d, firstRow, start, cols, nz, weights == null ? null : weights.clone(), null);
     }
 
-    /** Whether the block holds its rows in sparse form ({@link #rowStart}, {@link #cols}, {@link #nonZeros}). */
     /**
      * A per-row quantity that depends on this block's values only, such as a family's Σ_j h(x_ij): computed by
      * {@code compute} into an array of {@link #rows} values the first time a key is asked for, then kept with
@@ -145,6 +144,7 @@ public final class RowBlock implements Serializable {
         return c.values();
     }
 
+    /** Whether the block holds its rows in sparse form ({@link #rowStart}, {@link #cols}, {@link #nonZeros}). */
     public boolean isSparse() {
         return values == null;
     }

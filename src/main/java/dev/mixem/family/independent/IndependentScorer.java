@@ -146,6 +146,9 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
 
     /** What both kernels share: the chunking, the rows' Σ_j h(x_ij) and scoring a whole block. */
     private abstract class Kernel implements ChunkKernel<IndependentStats> {
+        /** The key of Σ_j h(x_ij) among a block's kept row constants (built once, not per chunk). */
+        private final String baseKey = link.name() + " base";
+
         @Override
         public int chunkRows(int n) {
             return CHUNK_ROWS;
@@ -158,7 +161,7 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
          * 100 counts).
          */
         double[] rowBase(RowBlock b) {
-            return link.hasBase() ? b.rowConstants(link.name() + " base", v -> base(b, v)) : null;
+            return link.hasBase() ? b.rowConstants(baseKey, v -> base(b, v)) : null;
         }
 
         @Override
