@@ -55,6 +55,14 @@ public interface BlockKernels {
         return KernelChoice.VECTOR_API;
     }
 
+    /**
+     * Doubles per vector of mixem's Vector API kernels (8 with AVX-512, 4 with AVX2), 0 without the Vector API.
+     * Kernels that sum lanes give the same bits only on machines with the same width.
+     */
+    static int vectorLanes() {
+        return KernelChoice.VECTOR_API ? VectorKernels.lanes() : 0;
+    }
+
     /** The implementation used for large dimensions (and for the exponential alone). */
     static BlockKernels best() {
         return KernelChoice.forDimension(Integer.MAX_VALUE);

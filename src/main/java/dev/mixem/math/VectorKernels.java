@@ -53,6 +53,11 @@ final class VectorKernels implements BlockKernels {
         return new VectorKernels(blas);
     }
 
+    /** Doubles per vector. */
+    static int lanes() {
+        return W;
+    }
+
     static VectorKernels standalone() {
         return new VectorKernels(null);
     }
