@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * OpenBLAS ran at 16-17 GFLOP/s against 30-37 for these loops, on the 2-core machine where the README's figures
  * were measured (uncommitted harness, d = 100, k = 20); {@code bench --family bernoulli} measures the whole.
  * <p>
- * Loops: the scores take four vectors of rows by four columns, so each loaded vector of X feeds 4 fused
- * multiply-adds and each broadcast coefficient 4; a block of rows stays in L1 while every group of columns
+ * Loops: the scores take four vectors of rows (two on CPUs with 16 vector registers:
+ * {@link #DEFAULT_ROW_VECTORS}) by four columns, so each loaded vector of X feeds 4 fused
+ * multiply-adds and each broadcast coefficient 4 (or 2); a block of rows stays in L1 while every group of columns
  * passes over it, one panel of features at a time (see {@link #PANEL}). The moments take four features by four columns down the
  * rows (8 loads for 16 fused multiply-adds) and sum the lanes once per feature and column, in a fixed order.
  * Whole vectors only, no masks: rows past the last whole vector run one by one. Only add, multiply and fma are used, so the results are the same bits compiled or interpreted, on any
@@ -40,7 +41,26 @@ public final class LinearGemm {
      * (uncommitted harness).
      */
     private static final int PANEL = 32;
+    /**
+     * Vectors of rows per register block of the scores: 4 with AVX-512's 32 vector registers, 2 with AVX2's 16,
+     * where 4 spilled (2 ran 1.2 times faster on one core of an AMD EPYC, 240 x 100, k = 20; uncommitted
+     * harness). Every score is the same chain of fused multiply-adds either way: the bits do not change.
+     */
+    static final int DEFAULT_ROW_VECTORS = W >= 8 ? 4 : 2;
     private final double[] lanes = new double[W];
+    private final int rowVectors;
+
+    public LinearGemm() {
+        this(DEFAULT_ROW_VECTORS);
+    }
+
+    /** With {@code rowVectors} (2 or 4) vectors of rows per register block of the scores (tests compare both). */
+    LinearGemm(int rowVectors) {
+        if (rowVectors != 2 && rowVectors != 4) {
+            throw new IllegalArgumentException("rowVectors must be 2 or 4: " + rowVectors);
+        }
+        this.rowVectors = rowVectors;
+    }
 
     /** The columns handled in groups of four. */
     private static int grouped(int k) {
@@ -69,15 +89,24 @@ public final class LinearGemm {
      */
     public void scores(double[] x, int n, int d, int r0, int m, double[] coef, int k, double[] init, double[] out) {
         int k4 = grouped(k);
-        int full = m - m % (4 * W);
+        int group = rowVectors * W;
+        int full = m - m % group;
         for (int jb = 0; jb < d; jb += PANEL) {
             int je = Math.min(d, jb + PANEL);
-            for (int i = 0; i < full; i += 4 * W) {
+            for (int i = 0; i < full; i += group) {
                 for (int c0 = 0; c0 < k4; c0 += 4) {
-                    scores4x4(x, n, d, jb, je, r0 + i, coef, init, c0, m, i, out);
+                    if (rowVectors == 4) {
+                        scores4x4(x, n, d, jb, je, r0 + i, coef, init, c0, m, i, out);
+                    } else {
+                        scores2x4(x, n, d, jb, je, r0 + i, coef, init, c0, m, i, out);
+                    }
                 }
                 for (int c = k4; c < k; c++) {
-                    scores4x1(x, n, d, jb, je, r0 + i, coef, init, c, m, i, out);
+                    if (rowVectors == 4) {
+                        scores4x1(x, n, d, jb, je, r0 + i, coef, init, c, m, i, out);
+                    } else {
+                        scores2x1(x, n, d, jb, je, r0 + i, coef, init, c, m, i, out);
+                    }
                 }
             }
         }
@@ -195,7 +224,63 @@ public final class LinearGemm {
         h.intoArray(out, o + 3 * W);
     }
 
-    /** Rows past the last group of 4W: one vector at a time, over all features (no panels: few rows). */
+    /** {@link #scores4x4} with 2 vectors of rows (8 accumulators: for 16 vector registers). */
+    private static void scores2x4(double[] x, int n, int d, int jb, int je, int xi, double[] coef, double[] init, int c0,
+                                  int m, int i, double[] out) {
+        int o0 = c0 * m + i;
+        int o1 = o0 + m;
+        int o2 = o1 + m;
+        int o3 = o2 + m;
+        DoubleVector a0 = start(jb, init[c0], out, o0), b0 = start(jb, init[c0], out, o0 + W);
+        DoubleVector a1 = start(jb, init[c0 + 1], out, o1), b1 = start(jb, init[c0 + 1], out, o1 + W);
+        DoubleVector a2 = start(jb, init[c0 + 2], out, o2), b2 = start(jb, init[c0 + 2], out, o2 + W);
+        DoubleVector a3 = start(jb, init[c0 + 3], out, o3), b3 = start(jb, init[c0 + 3], out, o3 + W);
+        int cb = c0 * d;
+        for (int j = jb; j < je; j++) {
+            int col = j * n + xi;
+            DoubleVector u = DoubleVector.fromArray(S, x, col);
+            DoubleVector v = DoubleVector.fromArray(S, x, col + W);
+            int o = cb + j * 4;
+            DoubleVector c = DoubleVector.broadcast(S, coef[o]);
+            a0 = u.fma(c, a0);
+            b0 = v.fma(c, b0);
+            c = DoubleVector.broadcast(S, coef[o + 1]);
+            a1 = u.fma(c, a1);
+            b1 = v.fma(c, b1);
+            c = DoubleVector.broadcast(S, coef[o + 2]);
+            a2 = u.fma(c, a2);
+            b2 = v.fma(c, b2);
+            c = DoubleVector.broadcast(S, coef[o + 3]);
+            a3 = u.fma(c, a3);
+            b3 = v.fma(c, b3);
+        }
+        a0.intoArray(out, o0);
+        b0.intoArray(out, o0 + W);
+        a1.intoArray(out, o1);
+        b1.intoArray(out, o1 + W);
+        a2.intoArray(out, o2);
+        b2.intoArray(out, o2 + W);
+        a3.intoArray(out, o3);
+        b3.intoArray(out, o3 + W);
+    }
+
+    /** {@link #scores4x1} with 2 vectors of rows. */
+    private static void scores2x1(double[] x, int n, int d, int jb, int je, int xi, double[] coef, double[] init, int c,
+                                  int m, int i, double[] out) {
+        int o = c * m + i;
+        double i0 = init[c];
+        DoubleVector a = start(jb, i0, out, o), b = start(jb, i0, out, o + W);
+        for (int j = jb; j < je; j++) {
+            int col = j * n + xi;
+            DoubleVector cj = DoubleVector.broadcast(S, coef[c * d + j]);
+            a = DoubleVector.fromArray(S, x, col).fma(cj, a);
+            b = DoubleVector.fromArray(S, x, col + W).fma(cj, b);
+        }
+        a.intoArray(out, o);
+        b.intoArray(out, o + W);
+    }
+
+    /** Rows past the last group of row vectors: one vector at a time, over all features (no panels: few rows). */
     private static void scoresTail4(double[] x, int n, int d, int xi, double[] coef, double[] init, int c0, int m, int i,
                                     double[] out) {
         DoubleVector a0 = DoubleVector.broadcast(S, init[c0]);

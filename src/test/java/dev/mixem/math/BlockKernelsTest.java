@@ -1,6 +1,8 @@
 package dev.mixem.math;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
@@ -41,6 +43,34 @@ class BlockKernelsTest {
             for (int i = 0; i < x.length; i++) {
                 // Same algorithm up to the order of the updates of each entry: rounding of ~d terms.
                 assertEquals(b[i], a[i], 1e-12 * Math.max(1, Math.abs(b[i])), "shape " + m + "x" + d + " entry " + i);
+            }
+        }
+    }
+
+    /**
+     * Every row of the Vector API solve has the bits of the plain one-row loop (terms t = 0, 1, .. by fma, then
+     * the product with 1/L_jj): rows in whole strips and rows after them, columns in blocks of four and after
+     * them. This is what makes a row's log-density independent of its place in a chunk.
+     */
+    @Test
+    void triangularSolveGivesEveryRowTheBitsOfTheOneRowLoop() {
+        for (int[] shape : new int[][]{{37, 5}, {64, 20}, {101, 23}, {16, 4}, {9, 3}, {70, 8}}) {
+            int m = shape[0];
+            int d = shape[1];
+            double[] l = Linalg.choleskyLower(LinalgTest.randomSpd(d, m + d), 0, d);
+            double[] x = random(m * d + 5, 31L * d + m);
+            double[] a = x.clone();
+            vector.solveLowerTransposed(m, d, l, 0, a, 5);
+            for (int i = 0; i < m; i++) {
+                double[] row = new double[d];
+                for (int j = 0; j < d; j++) {
+                    double v = x[5 + j * m + i];
+                    for (int t = 0; t < j; t++) {
+                        v = Math.fma(row[t], -l[j + t * d], v);
+                    }
+                    row[j] = v * (1.0 / l[j + j * d]);
+                    assertEquals(row[j], a[5 + j * m + i], 0.0, "shape " + m + "x" + d + " row " + i + " column " + j);
+                }
             }
         }
     }
@@ -173,12 +203,14 @@ class BlockKernelsTest {
         }
     }
 
-    @Test
-    void linearGemmAgreesWithPlainLoopsOnRaggedShapes() {
-        LinearGemm gemm = new LinearGemm();
+    /** Both register blockings of the scores (4 vectors of rows for AVX-512, 2 for AVX2) on every shape. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void linearGemmAgreesWithPlainLoopsOnRaggedShapes(int rowVectors) {
+        LinearGemm gemm = new LinearGemm(rowVectors);
         // rows n of the block, chunk [r0, r0 + m), d features, k columns: tails of rows, features and columns.
         for (int[] shape : new int[][]{{640, 0, 640, 100, 20}, {655, 13, 600, 7, 5}, {40, 3, 37, 1, 1}, {300, 0, 33, 130, 6},
-                {9, 0, 9, 4, 3}}) {
+                {9, 0, 9, 4, 3}, {100, 4, 90, 40, 9}}) {
             int n = shape[0];
             int r0 = shape[1];
             int m = shape[2];
@@ -211,6 +243,92 @@ class BlockKernelsTest {
                     }
                     // Lanes summed in another order than the loop: rounding of m terms, each under 1e-16 relative.
                     assertEquals(f0[c * d + j] + s, f[c * d + j], 1e-14 * (abs + Math.abs(f0[c * d + j])), "moment " + j + "," + c);
+                }
+            }
+        }
+    }
+
+    /**
+     * The separable scores, with either register blocking, are for every row and column the chain
+     * fma(u², A, fma(u, B, s)) over the features in order (u = x - ref), the same bits whatever the shape's
+     * tails of rows (masked vectors), panels of features or padded columns.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void separableScoresAreThePlainChainWithEitherBlocking(int rowVectors) {
+        SeparableGemm gemm = new SeparableGemm(rowVectors);
+        // rows n, chunk [r0, r0 + m), d features, k columns (odd k is padded to an even count).
+        for (int[] shape : new int[][]{{256, 0, 256, 784, 10}, {655, 13, 600, 7, 5}, {40, 3, 37, 33, 1}, {300, 0, 33, 70, 6},
+                {9, 0, 9, 4, 3}, {100, 4, 90, 40, 12}}) {
+            int n = shape[0];
+            int r0 = shape[1];
+            int m = shape[2];
+            int d = shape[3];
+            int k = shape[4];
+            int kp = SeparableGemm.padded(k);
+            double[] x = random(n * d, 7L * n + d);
+            double[] ref = random(d, d);
+            double[] b = random(d * k, k + 1);
+            double[] a = random(d * k, k + 2);
+            double[] out = new double[m * kp];
+            gemm.scores(x, n, d, r0, m, ref, SeparableGemm.pack(d, k, b, a), kp, out);
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < m; i++) {
+                    double s = 0;
+                    for (int j = 0; j < d; j++) {
+                        double u = x[j * n + r0 + i] - ref[j];
+                        s = Math.fma(u * u, a[c * d + j], Math.fma(u, b[c * d + j], s));
+                    }
+                    assertEquals(s, out[c * m + i], 0.0, n + "/" + m + "x" + d + "x" + k + " score " + i + "," + c);
+                }
+            }
+        }
+    }
+
+    /**
+     * The separable moments: the AVX2 blocking (two features by two columns) gives the bits of the AVX-512 one
+     * (one feature by four or two columns), on odd feature counts and ragged rows, and both are the plain sums.
+     */
+    @Test
+    void separableMomentsHaveTheSameBitsWithEitherBlocking() {
+        for (int[] shape : new int[][]{{256, 0, 256, 784, 10}, {655, 13, 600, 7, 5}, {40, 3, 37, 33, 1}, {300, 0, 33, 70, 6},
+                {9, 0, 9, 4, 3}, {100, 4, 90, 41, 12}}) {
+            int n = shape[0];
+            int r0 = shape[1];
+            int m = shape[2];
+            int d = shape[3];
+            int k = shape[4];
+            int kp = SeparableGemm.padded(k);
+            double[] x = random(n * d, 11L * n + d);
+            double[] ref = random(d, d + 1);
+            double[] resp = random(m * kp, m + 2);
+            double[][] f = new double[2][];
+            double[][] q = new double[2][];
+            for (int v = 0; v < 2; v++) {
+                f[v] = random(kp * d, 9);
+                q[v] = random(kp * d, 10);
+                new SeparableGemm(v == 0 ? 2 : 4).moments(x, n, d, r0, m, ref, resp, kp, f[v], q[v]);
+            }
+            double[] f0 = random(kp * d, 9);
+            double[] q0 = random(kp * d, 10);
+            for (int c = 0; c < kp; c++) {
+                for (int j = 0; j < d; j++) {
+                    int at = c * d + j;
+                    String where = n + "/" + m + "x" + d + "x" + k + " moment " + j + "," + c;
+                    assertEquals(f[1][at], f[0][at], 0.0, where);
+                    assertEquals(q[1][at], q[0][at], 0.0, where);
+                    double sf = 0;
+                    double sq = 0;
+                    double abs = 0;
+                    for (int i = 0; i < m; i++) {
+                        double u = x[j * n + r0 + i] - ref[j];
+                        sf += u * resp[c * m + i];
+                        sq += u * u * resp[c * m + i];
+                        abs += Math.abs(u * resp[c * m + i]) + u * u * Math.abs(resp[c * m + i]);
+                    }
+                    // Lanes summed in another order than the loop: rounding of m terms, each under 1e-16 relative.
+                    assertEquals(f0[at] + sf, f[0][at], 1e-14 * (abs + Math.abs(f0[at])), where);
+                    assertEquals(q0[at] + sq, q[0][at], 1e-14 * (abs + Math.abs(q0[at])), where);
                 }
             }
         }
