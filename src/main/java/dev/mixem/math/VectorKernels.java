@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Triangular solve: a strip of 2 vectors of rows goes through the columns four at a time, so the strip
  *       stays in L1 and each loaded vector of an earlier column feeds four fused multiply-adds into eight
  *       independent accumulators. Going one column at a time, each step was one load per FMA on two
- *       dependent chains, and the solve ran 1.4-1.6 times slower on a 4-lane AVX2 CPU (uncommitted harness,
- *       655 x 20).</li>
+ *       dependent chains, and the solve ran 1.45 times slower on a 4-lane AVX2 CPU (uncommitted harness,
+ *       655 x 20, 640 x 21 and 1024 x 12).</li>
  *   <li>syrk: 2 x 2 tiles of column pairs with four vector accumulators, reduced once per tile, lane by
  *       lane in a fixed order (not reduceLanes, whose order the Vector API leaves open).</li>
  *   <li>A transposed matrix-vector product with the same accumulators and reduction.</li>
