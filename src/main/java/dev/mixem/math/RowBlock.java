@@ -41,6 +41,10 @@ public final class RowBlock implements Serializable {
     private record RowConstants(String key, double[] values) {
     }
 
+    /** {@link #binaryBits()}, once asked for: the bits, or {@link #NOT_BINARY}; not serialized. */
+    private transient volatile Object binary;
+    private static final Object NOT_BINARY = new Object();
+
     public RowBlock(int rows, int dim, long firstRow, double[] values, double[] weights) {
         this(rows, dim, firstRow, values, weights, null);
     }
@@ -142,6 +146,21 @@ public final class RowBlock implements Serializable {
             rowConstants = c;
         }
         return c.values();
+    }
+
+    /**
+     * This dense block's cells packed as bits ({@link BinaryBits}) when every one is 0 or 1, else null (also for
+     * sparse blocks). Built the first time it is asked for and kept with the block while it stays cached (2 bits
+     * a cell beside the doubles' 64). Two threads asking at once both build the same bits.
+     */
+    public BinaryBits binaryBits() {
+        Object b = binary;
+        if (b == null) {
+            BinaryBits bits = isSparse() ? null : BinaryBits.of(rows, dim, values);
+            b = bits == null ? NOT_BINARY : bits;
+            binary = b;
+        }
+        return b == NOT_BINARY ? null : (BinaryBits) b;
     }
 
     /** Whether the block holds its rows in sparse form ({@link #rowStart}, {@link #cols}, {@link #nonZeros}). */

@@ -3,6 +3,8 @@ package dev.mixem.family.independent;
 import dev.mixem.family.ChunkKernel;
 import dev.mixem.family.Imputer;
 import dev.mixem.family.MixtureScorer;
+import dev.mixem.math.BinaryBits;
+import dev.mixem.math.BinaryGemm;
 import dev.mixem.math.BlockKernels;
 import dev.mixem.math.LinearGemm;
 import dev.mixem.math.Linalg;
@@ -173,18 +175,27 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
     /**
      * Complete blocks: two GEMMs per chunk, by {@link LinearGemm} when the JVM has the Vector API (faster than
      * single-threaded OpenBLAS on these thin shapes, and the same bits whatever BLAS the machine has), else by
-     * the BLAS.
+     * the BLAS. A block whose every cell is 0 or 1 (Bernoulli data, categorical level indicators, counts that
+     * happen to be 0/1) takes {@link BinaryGemm} instead with the Vector API: table look-ups of four cells at a
+     * time, read from the block's bits, which are kept with the cached block.
      */
     private final class Complete extends Kernel {
         private final LinearGemm gemm = BlockKernels.vectorApi() ? new LinearGemm() : null;
         private final double[] packed = gemm == null ? null : LinearGemm.pack(d, k, eta);
+        private final BinaryGemm binary = gemm == null || !BinaryGemm.fits(d, k) ? null : new BinaryGemm();
+        private final double[] packedBinary = binary == null ? null : BinaryGemm.pack(d, k, eta);
         private final dev.ludovic.netlib.blas.BLAS blas = Linalg.blas();
 
         @Override
         public void logJoint(RowBlock b, int r0, int m, double[] logp) {
             if (gemm != null) {
                 // The constants start the chains; only the families with h(x) ≠ 0 (Poisson) need a second pass.
-                gemm.scores(b.values, b.rows, d, r0, m, packed, k, constant, logp);
+                BinaryBits bits = binary == null ? null : b.binaryBits();
+                if (bits != null) {
+                    binary.scores(bits, r0, m, packedBinary, k, constant, logp);
+                } else {
+                    gemm.scores(b.values, b.rows, d, r0, m, packed, k, constant, logp);
+                }
                 double[] base = rowBase(b);
                 if (base != null) {
                     for (int c = 0; c < k; c++) {
@@ -211,7 +222,12 @@ public final class IndependentScorer implements MixtureScorer<IndependentStats> 
         public void accumulate(RowBlock b, int r0, int m, double[] resp, IndependentStats into) {
             addResponsibilities(resp, m, into);
             if (gemm != null) {
-                gemm.moments(b.values, b.rows, d, r0, m, resp, k, into.sumX);
+                BinaryBits bits = binary == null ? null : b.binaryBits();
+                if (bits != null) {
+                    binary.moments(bits, r0, m, resp, k, into.sumX);
+                } else {
+                    gemm.moments(b.values, b.rows, d, r0, m, resp, k, into.sumX);
+                }
             } else {
                 blas.dgemm("T", "N", d, k, m, 1.0, b.values, r0, b.rows, resp, 0, m, 1.0, into.sumX, 0, d);
             }
