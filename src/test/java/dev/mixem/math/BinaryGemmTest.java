@@ -126,18 +126,30 @@ class BinaryGemmTest {
 
     @Test
     void onlyBlocksOfZerosAndOnesHaveBits() {
-        double[] x = cells(100, 70, 1);
-        BinaryBits bits = BinaryBits.of(100, 70, x);
-        assertNotNull(bits);
-        for (int i = 0; i < 100; i++) {
-            for (int j = 0; j < 70; j++) {
-                long rowBit = bits.byRow[i * bits.rowWords + (j >>> 6)] >>> (j & 63) & 1;
-                long colBit = bits.byCol[j * bits.colWords + (i >>> 6)] >>> (i & 63) & 1;
-                assertEquals((long) x[j * 100 + i], rowBit);
-                assertEquals(rowBit, colBit);
+        // Shapes inside one 64 x 64 tile, across several, exactly one, and a single cell.
+        for (int[] shape : new int[][]{{100, 70}, {200, 130}, {64, 64}, {1, 1}}) {
+            int n = shape[0], d = shape[1];
+            double[] x = cells(n, d, n + d);
+            BinaryBits bits = BinaryBits.of(n, d, x);
+            assertNotNull(bits);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < d; j++) {
+                    long rowBit = bits.byRow[i * bits.rowWords + (j >>> 6)] >>> (j & 63) & 1;
+                    long colBit = bits.byCol[j * bits.colWords + (i >>> 6)] >>> (i & 63) & 1;
+                    assertEquals((long) x[j * n + i], rowBit, "row bit " + i + ", " + j);
+                    assertEquals(rowBit, colBit, "column bit " + i + ", " + j);
+                }
+            }
+            // Bits past the last feature and row are 0.
+            for (int i = 0; i < n; i++) {
+                assertEquals(0, bits.byRow[i * bits.rowWords + bits.rowWords - 1] >>> 1 >>> ((d - 1) & 63));
+            }
+            for (int j = 0; j < d; j++) {
+                assertEquals(0, bits.byCol[j * bits.colWords + bits.colWords - 1] >>> 1 >>> ((n - 1) & 63));
             }
         }
-        for (double bad : new double[]{Double.NaN, 2, 0.5, -1, -0.0 + 1e-300}) {
+        double[] x = cells(100, 70, 1);
+        for (double bad : new double[]{Double.NaN, 2, 3, 0.5, -1, -0.0, 1e-300, Double.POSITIVE_INFINITY}) {
             double[] y = x.clone();
             y[4321] = bad;
             assertNull(BinaryBits.of(100, 70, y), "cell " + bad);
