@@ -31,8 +31,8 @@ public final class BinaryBits {
      */
     public static BinaryBits of(int n, int d, double[] values) {
         BinaryBits b = new BinaryBits(n, d);
-        // Feature by feature, branch-free per cell: a cell must be exactly 0.0 or 1.0 (anything else, -0.0
-        // included, leaves the block to the dense loops), and bit 52 of 1.0 is set where 0.0 has none. (A branch
+        // Feature by feature, branch-free per cell: a cell must be exactly ±0.0 or 1.0 (anything else leaves the
+        // block to the dense loops), and bit 52 of 1.0 is set where ±0.0 have none. (A branch
         // per cell mispredicted on half-set data, and setting row bits cell by cell cost twice the rest: they
         // come from the transpose below.)
         for (int j = 0; j < d; j++) {
@@ -45,7 +45,7 @@ public final class BinaryBits {
                 long word = 0;
                 for (int t = 0; t < len; t++) {
                     long raw = Double.doubleToRawLongBits(values[col + i0 + t]);
-                    bad |= (raw != 0) & (raw != ONE);
+                    bad |= ((raw & Long.MAX_VALUE) != 0) & (raw != ONE);
                     word |= (raw >>> 52 & 1) << t;
                 }
                 b.byCol[cb + w] = word;

@@ -149,11 +149,21 @@ class BinaryGemmTest {
             }
         }
         double[] x = cells(100, 70, 1);
-        for (double bad : new double[]{Double.NaN, 2, 3, 0.5, -1, -0.0, 1e-300, Double.POSITIVE_INFINITY}) {
+        for (double bad : new double[]{Double.NaN, 2, 3, 0.5, -1, 1e-300, Double.MIN_VALUE, Double.POSITIVE_INFINITY}) {
             double[] y = x.clone();
             y[4321] = bad;
             assertNull(BinaryBits.of(100, 70, y), "cell " + bad);
         }
+        // -0.0 (a parsed "-0") is a 0.
+        double[] zero = x.clone();
+        zero[4321] = 0.0;
+        double[] negativeZero = x.clone();
+        negativeZero[4321] = -0.0;
+        BinaryBits expected = BinaryBits.of(100, 70, zero);
+        BinaryBits actual = BinaryBits.of(100, 70, negativeZero);
+        assertNotNull(actual);
+        assertArrayEquals(expected.byCol, actual.byCol);
+        assertArrayEquals(expected.byRow, actual.byRow);
         RowBlock block = new RowBlock(100, 70, 0, x, null);
         assertNotNull(block.binaryBits());
         assertNull(RowBlock.sparseOfRows(new double[][]{{0, 1}, {1, 1}}, null, 0).binaryBits());
