@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Every output is one chain of adds in a fixed order, lane by lane, with no sum across lanes, so it is the same
  * bits on any vector width, compiled or interpreted: a subset sum is its terms added in ascending order
  * (starting from the first term itself), and an output adds the subset sums of its groups in ascending order to
- * its start (init for a score; 0 for the moments of a 64-row word of the bits, which is then added to F). That
+ * its start (init for a score; for the moments 0, the groups running over the call's rows, the sum then added
+ * to F). That
  * differs from the dense loops' results in the last bits only (the same terms in another order). One instance
  * per task (its tables); not thread-safe.
  * <p>
@@ -93,7 +94,7 @@ public final class BinaryGemm {
         int rw = bits.rowWords;
         for (int i = 0; i < m; i++) {
             int w0 = (r0 + i) * rw;
-            sums(coefTable, bits.byRow, w0, groups, start, kp);
+            sums(coefTable, bits.byRow, w0, groups, start, row, 0, kp);
             for (int c = 0; c < k; c++) {
                 out[c * m + i] = row[c];
             }
@@ -104,13 +105,18 @@ public final class BinaryGemm {
      * {@code f[c*d + j] += Σ_{i: x_ij = 1} R_ic} over rows [r0, r0 + m) of the block; R is m x k
      * ({@code resp[c*m + i]}), f d x k column by column. The rows go a 64-row word of the bits at a time: the
      * word's 16 x 16 subset sums (16 · 16 · kp doubles: 40 KB at k = 20) are built, then every feature adds its 16
-     * look-ups into its sum for the word, which is added to F.
+     * look-ups to its running sum for the call (one chain from 0 over the words in order, kept feature-major),
+     * and the running sums are added to F at the end. (Adding each word's sums to F column by column instead cost
+     * 12% more on one core of the AMD EPYC, d = 100, k = 20; uncommitted harness. Half-word slices, whose subset
+     * sums fit L1, cost 15-30% more: twice the calls for the same look-ups.)
      */
     public void moments(BinaryBits bits, int r0, int m, double[] resp, int k, double[] f) {
         int d = bits.dim;
         int kp = padded(k);
-        buffers(kp);
-        java.util.Arrays.fill(start, 0.0);
+        if (sumT.length < d * kp) {
+            sumT = new double[d * kp];
+        }
+        java.util.Arrays.fill(sumT, 0, d * kp, 0.0);
         int cw = bits.colWords;
         int end = r0 + m;
         for (int w = r0 >>> 6; w << 6 < end; w++) {
@@ -121,10 +127,12 @@ public final class BinaryGemm {
             int groups = (hi - (w << 6) + 3) >>> 2;
             for (int j = 0; j < d; j++) {
                 one[0] = bits.byCol[j * cw + w] & keep;
-                sums(respTable, one, 0, groups, start, kp);
-                for (int c = 0; c < k; c++) {
-                    f[c * d + j] += row[c];
-                }
+                sums(respTable, one, 0, groups, sumT, sumT, j * kp, kp);
+            }
+        }
+        for (int c = 0; c < k; c++) {
+            for (int j = 0; j < d; j++) {
+                f[c * d + j] += sumT[j * kp + c];
             }
         }
     }
@@ -198,74 +206,81 @@ public final class BinaryGemm {
 
     private double[] rowsT = new double[0];
     private final long[] one = new long[1];
+    /** The moments' sums of one call, feature-major ({@code sumT[j*kp + c]}), added to F at its end. */
+    private double[] sumT = new double[0];
 
     /**
-     * {@code row[c] = from[c] + Σ_{g < groups} src[(16g + nibble_g)*kp + c]} for c < kp, nibble g of the bits at
-     * {@code words[w0 ..]} (bits 4g to 4g + 3 of the 64-bit words in order), the groups in ascending order; up to
+     * {@code dst[base + c] = from[base + c] + Σ_{g < cnt} src[(16g + nibble_g)*kp + c]} for c < kp, nibble g of
+     * the bits at {@code words[w0 ..]} (bits 4g to 4g + 3 of the 64-bit words in order), in ascending order; up to
      * {@link #MAX_GROUP} vectors of columns a pass. One method per number of vectors (sum1 to sum8, alike but for
      * their count): C2 keeps a Vector API value in a register only as a local of its own, so the accumulators
      * cannot be an array, and one fixed count would either waste adds on padding or spill.
      */
-    private void sums(double[] src, long[] words, int w0, int cnt, double[] from, int kp) {
+    private static void sums(double[] src, long[] words, int w0, int cnt, double[] from, double[] dst, int base,
+                             int kp) {
         int vectors = kp / W;
         for (int v = 0; v < vectors; ) {
             int g = Math.min(MAX_GROUP, vectors - v);
             int off = v * W;
             switch (g) {
-                case 1 -> sum1(src, words, w0, cnt, kp, from, off, row);
-                case 2 -> sum2(src, words, w0, cnt, kp, from, off, row);
-                case 3 -> sum3(src, words, w0, cnt, kp, from, off, row);
-                case 4 -> sum4(src, words, w0, cnt, kp, from, off, row);
-                case 5 -> sum5(src, words, w0, cnt, kp, from, off, row);
-                case 6 -> sum6(src, words, w0, cnt, kp, from, off, row);
-                case 7 -> sum7(src, words, w0, cnt, kp, from, off, row);
-                default -> sum8(src, words, w0, cnt, kp, from, off, row);
+                case 1 -> sum1(src, words, w0, cnt, kp, from, dst, base, off);
+                case 2 -> sum2(src, words, w0, cnt, kp, from, dst, base, off);
+                case 3 -> sum3(src, words, w0, cnt, kp, from, dst, base, off);
+                case 4 -> sum4(src, words, w0, cnt, kp, from, dst, base, off);
+                case 5 -> sum5(src, words, w0, cnt, kp, from, dst, base, off);
+                case 6 -> sum6(src, words, w0, cnt, kp, from, dst, base, off);
+                case 7 -> sum7(src, words, w0, cnt, kp, from, dst, base, off);
+                default -> sum8(src, words, w0, cnt, kp, from, dst, base, off);
             }
             v += g;
         }
     }
 
-    private static void sum1(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
+    private static void sum1(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
         }
-        a0.intoArray(dst, off);
+        a0.intoArray(dst, base + off);
     }
 
-    private static void sum2(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
+    private static void sum2(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
             a1 = a1.add(DoubleVector.fromArray(S, src, o + W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
     }
 
-    private static void sum3(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
+    private static void sum3(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
             a1 = a1.add(DoubleVector.fromArray(S, src, o + W));
             a2 = a2.add(DoubleVector.fromArray(S, src, o + 2 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
     }
 
-    private static void sum4(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
-        DoubleVector a3 = DoubleVector.fromArray(S, start, off + 3 * W);
+    private static void sum4(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
+        DoubleVector a3 = DoubleVector.fromArray(S, start, base + off + 3 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
@@ -273,18 +288,19 @@ public final class BinaryGemm {
             a2 = a2.add(DoubleVector.fromArray(S, src, o + 2 * W));
             a3 = a3.add(DoubleVector.fromArray(S, src, o + 3 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
-        a3.intoArray(dst, off + 3 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
+        a3.intoArray(dst, base + off + 3 * W);
     }
 
-    private static void sum5(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
-        DoubleVector a3 = DoubleVector.fromArray(S, start, off + 3 * W);
-        DoubleVector a4 = DoubleVector.fromArray(S, start, off + 4 * W);
+    private static void sum5(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
+        DoubleVector a3 = DoubleVector.fromArray(S, start, base + off + 3 * W);
+        DoubleVector a4 = DoubleVector.fromArray(S, start, base + off + 4 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
@@ -293,20 +309,21 @@ public final class BinaryGemm {
             a3 = a3.add(DoubleVector.fromArray(S, src, o + 3 * W));
             a4 = a4.add(DoubleVector.fromArray(S, src, o + 4 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
-        a3.intoArray(dst, off + 3 * W);
-        a4.intoArray(dst, off + 4 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
+        a3.intoArray(dst, base + off + 3 * W);
+        a4.intoArray(dst, base + off + 4 * W);
     }
 
-    private static void sum6(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
-        DoubleVector a3 = DoubleVector.fromArray(S, start, off + 3 * W);
-        DoubleVector a4 = DoubleVector.fromArray(S, start, off + 4 * W);
-        DoubleVector a5 = DoubleVector.fromArray(S, start, off + 5 * W);
+    private static void sum6(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
+        DoubleVector a3 = DoubleVector.fromArray(S, start, base + off + 3 * W);
+        DoubleVector a4 = DoubleVector.fromArray(S, start, base + off + 4 * W);
+        DoubleVector a5 = DoubleVector.fromArray(S, start, base + off + 5 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
@@ -316,22 +333,23 @@ public final class BinaryGemm {
             a4 = a4.add(DoubleVector.fromArray(S, src, o + 4 * W));
             a5 = a5.add(DoubleVector.fromArray(S, src, o + 5 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
-        a3.intoArray(dst, off + 3 * W);
-        a4.intoArray(dst, off + 4 * W);
-        a5.intoArray(dst, off + 5 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
+        a3.intoArray(dst, base + off + 3 * W);
+        a4.intoArray(dst, base + off + 4 * W);
+        a5.intoArray(dst, base + off + 5 * W);
     }
 
-    private static void sum7(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
-        DoubleVector a3 = DoubleVector.fromArray(S, start, off + 3 * W);
-        DoubleVector a4 = DoubleVector.fromArray(S, start, off + 4 * W);
-        DoubleVector a5 = DoubleVector.fromArray(S, start, off + 5 * W);
-        DoubleVector a6 = DoubleVector.fromArray(S, start, off + 6 * W);
+    private static void sum7(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
+        DoubleVector a3 = DoubleVector.fromArray(S, start, base + off + 3 * W);
+        DoubleVector a4 = DoubleVector.fromArray(S, start, base + off + 4 * W);
+        DoubleVector a5 = DoubleVector.fromArray(S, start, base + off + 5 * W);
+        DoubleVector a6 = DoubleVector.fromArray(S, start, base + off + 6 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
@@ -342,24 +360,25 @@ public final class BinaryGemm {
             a5 = a5.add(DoubleVector.fromArray(S, src, o + 5 * W));
             a6 = a6.add(DoubleVector.fromArray(S, src, o + 6 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
-        a3.intoArray(dst, off + 3 * W);
-        a4.intoArray(dst, off + 4 * W);
-        a5.intoArray(dst, off + 5 * W);
-        a6.intoArray(dst, off + 6 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
+        a3.intoArray(dst, base + off + 3 * W);
+        a4.intoArray(dst, base + off + 4 * W);
+        a5.intoArray(dst, base + off + 5 * W);
+        a6.intoArray(dst, base + off + 6 * W);
     }
 
-    private static void sum8(double[] src, long[] words, int w0, int cnt, int kp, double[] start, int off, double[] dst) {
-        DoubleVector a0 = DoubleVector.fromArray(S, start, off);
-        DoubleVector a1 = DoubleVector.fromArray(S, start, off + W);
-        DoubleVector a2 = DoubleVector.fromArray(S, start, off + 2 * W);
-        DoubleVector a3 = DoubleVector.fromArray(S, start, off + 3 * W);
-        DoubleVector a4 = DoubleVector.fromArray(S, start, off + 4 * W);
-        DoubleVector a5 = DoubleVector.fromArray(S, start, off + 5 * W);
-        DoubleVector a6 = DoubleVector.fromArray(S, start, off + 6 * W);
-        DoubleVector a7 = DoubleVector.fromArray(S, start, off + 7 * W);
+    private static void sum8(double[] src, long[] words, int w0, int cnt, int kp, double[] start, double[] dst,
+                             int base, int off) {
+        DoubleVector a0 = DoubleVector.fromArray(S, start, base + off);
+        DoubleVector a1 = DoubleVector.fromArray(S, start, base + off + W);
+        DoubleVector a2 = DoubleVector.fromArray(S, start, base + off + 2 * W);
+        DoubleVector a3 = DoubleVector.fromArray(S, start, base + off + 3 * W);
+        DoubleVector a4 = DoubleVector.fromArray(S, start, base + off + 4 * W);
+        DoubleVector a5 = DoubleVector.fromArray(S, start, base + off + 5 * W);
+        DoubleVector a6 = DoubleVector.fromArray(S, start, base + off + 6 * W);
+        DoubleVector a7 = DoubleVector.fromArray(S, start, base + off + 7 * W);
         for (int t = 0; t < cnt; t++) {
             int o = ((t << 4) + ((int) (words[w0 + (t >>> 4)] >>> ((t & 15) << 2)) & 15)) * kp + off;
             a0 = a0.add(DoubleVector.fromArray(S, src, o));
@@ -371,13 +390,13 @@ public final class BinaryGemm {
             a6 = a6.add(DoubleVector.fromArray(S, src, o + 6 * W));
             a7 = a7.add(DoubleVector.fromArray(S, src, o + 7 * W));
         }
-        a0.intoArray(dst, off);
-        a1.intoArray(dst, off + W);
-        a2.intoArray(dst, off + 2 * W);
-        a3.intoArray(dst, off + 3 * W);
-        a4.intoArray(dst, off + 4 * W);
-        a5.intoArray(dst, off + 5 * W);
-        a6.intoArray(dst, off + 6 * W);
-        a7.intoArray(dst, off + 7 * W);
+        a0.intoArray(dst, base + off);
+        a1.intoArray(dst, base + off + W);
+        a2.intoArray(dst, base + off + 2 * W);
+        a3.intoArray(dst, base + off + 3 * W);
+        a4.intoArray(dst, base + off + 4 * W);
+        a5.intoArray(dst, base + off + 5 * W);
+        a6.intoArray(dst, base + off + 6 * W);
+        a7.intoArray(dst, base + off + 7 * W);
     }
 }

@@ -43,13 +43,15 @@ class BinaryGemmTest {
 
     @Test
     void scoresAreTheDocumentedChainsOfAdds() {
+        // One instance for every shape, as a task reuses it: tables and buffers must follow the shape.
+        BinaryGemm gemm = new BinaryGemm();
         for (int[] s : SHAPES) {
             int n = s[0], d = s[1], k = s[2], r0 = s[3], m = s[4];
             double[] x = cells(n, d, n + d);
             double[] b = BlockKernelsTest.random(d * k, k);
             double[] init = BlockKernelsTest.random(k, 7);
             double[] out = new double[m * k];
-            new BinaryGemm().scores(BinaryBits.of(n, d, x), r0, m, BinaryGemm.pack(d, k, b), k, init, out);
+            gemm.scores(BinaryBits.of(n, d, x), r0, m, BinaryGemm.pack(d, k, b), k, init, out);
             double[] expected = new double[m * k];
             double[] plain = new double[m * k];
             for (int i = 0; i < m; i++) {
@@ -84,40 +86,50 @@ class BinaryGemmTest {
 
     @Test
     void momentsAreTheDocumentedChainsOfAdds() {
+        // One instance for every shape and two calls on each, as a task reuses it: nothing may carry over.
+        BinaryGemm gemm = new BinaryGemm();
         for (int[] s : SHAPES) {
             int n = s[0], d = s[1], k = s[2], r0 = s[3], m = s[4];
             double[] x = cells(n, d, 3 * n + d);
             double[] resp = BlockKernelsTest.random(m * k, d + 1);
             double[] f0 = BlockKernelsTest.random(d * k, 5);
             double[] f = f0.clone();
-            new BinaryGemm().moments(BinaryBits.of(n, d, x), r0, m, resp, k, f);
-            double[] expected = f0.clone();
+            BinaryBits bits = BinaryBits.of(n, d, x);
+            gemm.moments(bits, r0, m, resp, k, f);
+            double[] twice = f.clone();
+            gemm.moments(bits, r0, m, resp, k, twice);
+            double[] chain = new double[d * k];
             double[] plain = f0.clone();
             for (int j = 0; j < d; j++) {
                 for (int c = 0; c < k; c++) {
-                    // Per 64-row word of the bits: 0 plus each group of four rows' subset sum (its set terms
-                    // ascending), in order; then added to F.
-                    for (int w = r0 >>> 6; w << 6 < r0 + m; w++) {
-                        double e = 0;
-                        for (int g = w << 6; g < (w << 6) + 64; g += 4) {
-                            double t = 0;
-                            boolean first = true;
-                            for (int i = Math.max(g, r0); i < Math.min(g + 4, r0 + m); i++) {
-                                if (x[j * n + i] == 1) {
-                                    t = first ? resp[c * m + i - r0] : t + resp[c * m + i - r0];
-                                    first = false;
-                                }
+                    // 0 plus each group of four rows' subset sum (its set terms ascending), the groups in order
+                    // over the call's rows (groups are aligned to the block's rows); then added to F.
+                    double e = 0;
+                    for (int g = r0 & ~3; g < r0 + m; g += 4) {
+                        double t = 0;
+                        boolean first = true;
+                        for (int i = Math.max(g, r0); i < Math.min(g + 4, r0 + m); i++) {
+                            if (x[j * n + i] == 1) {
+                                t = first ? resp[c * m + i - r0] : t + resp[c * m + i - r0];
+                                first = false;
                             }
-                            e += t;
                         }
-                        expected[c * d + j] += e;
+                        e += t;
                     }
+                    chain[c * d + j] = e;
                     for (int i = 0; i < m; i++) {
                         plain[c * d + j] = Math.fma(x[j * n + r0 + i], resp[c * m + i], plain[c * d + j]);
                     }
                 }
             }
+            double[] expected = new double[d * k];
+            double[] expectedTwice = new double[d * k];
+            for (int t = 0; t < d * k; t++) {
+                expected[t] = f0[t] + chain[t];
+                expectedTwice[t] = expected[t] + chain[t];
+            }
             assertArrayEquals(expected, f, 0.0, () -> "chains, shape " + java.util.Arrays.toString(s));
+            assertArrayEquals(expectedTwice, twice, 0.0, () -> "second call, shape " + java.util.Arrays.toString(s));
             // Rounding: at most m adds of normal terms with partial sums below 3m: m · 3m · 1.1e-16 < 2e-10 for
             // m ≤ 700.
             assertArrayEquals(plain, f, 2e-10, () -> "plain, shape " + java.util.Arrays.toString(s));
