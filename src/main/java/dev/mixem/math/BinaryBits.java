@@ -32,9 +32,9 @@ public final class BinaryBits {
     public static BinaryBits of(int n, int d, double[] values) {
         BinaryBits b = new BinaryBits(n, d);
         // Feature by feature, branch-free per cell: a cell must be exactly ±0.0 or 1.0 (anything else leaves the
-        // block to the dense loops), and bit 52 of 1.0 is set where ±0.0 have none. (A branch
-        // per cell mispredicted on half-set data, and setting row bits cell by cell cost twice the rest: they
-        // come from the transpose below.)
+        // block to the dense loops), and bit 52 of 1.0 is set where ±0.0 have none. (A branch per cell
+        // mispredicted on half-set data, and setting row bits cell by cell cost twice the rest: they come from
+        // the transpose below.)
         for (int j = 0; j < d; j++) {
             int col = j * n;
             int cb = j * b.colWords;

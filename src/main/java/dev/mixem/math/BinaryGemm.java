@@ -23,9 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * bits on any vector width, compiled or interpreted: a subset sum is its terms added in ascending order
  * (starting from the first term itself), and an output adds the subset sums of its groups in ascending order to
  * its start (init for a score; for the moments 0, the groups running over the call's rows, the sum then added
- * to F). That
- * differs from the dense loops' results in the last bits only (the same terms in another order). One instance
- * per task (its tables); not thread-safe.
+ * to F). That differs from the dense loops' results in the last bits only (the same terms in another order).
+ * One instance per task (its tables); not thread-safe.
  * <p>
  * Coefficient layout ({@link #pack}): feature-major with the k columns padded to a whole number of vectors,
  * {@code coef[j*kp + c]}, kp = {@link #padded}(k), zeros past k.
@@ -46,8 +45,13 @@ public final class BinaryGemm {
     private double[] coefTable = new double[0];
     private double[] tableOf;
     private int tableK = -1;
-    /** The moments' subset sums for the rows of one 64-row word. */
+    /** The moments' subset sums for the rows of one 64-row word, and those rows' responsibilities row-major. */
     private double[] respTable = new double[0];
+    private double[] rowsT = new double[0];
+    /** The moments' sums of one call, feature-major ({@code sumT[j*kp + c]}), added to F at its end. */
+    private double[] sumT = new double[0];
+    /** One feature's masked word of bits, as the look-ups read it. */
+    private final long[] one = new long[1];
 
     /**
      * Whether the subset sums of B (4·d·kp doubles, kept per task) stay within {@link #MAX_TABLE_DOUBLES}: wider
@@ -203,11 +207,6 @@ public final class BinaryGemm {
         }
         return subsetSums(rowsT, kp, 0, hi - wordStart, t);
     }
-
-    private double[] rowsT = new double[0];
-    private final long[] one = new long[1];
-    /** The moments' sums of one call, feature-major ({@code sumT[j*kp + c]}), added to F at its end. */
-    private double[] sumT = new double[0];
 
     /**
      * {@code dst[base + c] = from[base + c] + Σ_{g < cnt} src[(16g + nibble_g)*kp + c]} for c < kp, nibble g of
